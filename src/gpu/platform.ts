@@ -1,0 +1,28 @@
+// The one seam between the engine and where it runs. Node (Dawn via the `webgpu` package) and
+// the browser (navigator.gpu) each provide a Platform; nothing else in the engine core knows which.
+
+export interface Platform {
+  /** Short name for logs: "node-dawn" or "browser". */
+  readonly name: string;
+  /** The GPU entry point (navigator.gpu or Dawn's instance), or null when WebGPU is missing. */
+  gpu(): GPU | null;
+  /** WGSL text of `kernels/<file>.wgsl`, byte for byte the file on disk. */
+  kernelSource(file: string): string;
+  /** What to tell a user who has no adapter. */
+  readonly installHint: string;
+}
+
+let current: Platform | null = null;
+
+export function setPlatform(p: Platform): void {
+  current = p;
+}
+
+export function getPlatform(): Platform {
+  if (!current) {
+    throw new Error(
+      'No platform set: in Node import "src/gpu/node.ts" (or call initNode()), in the browser call initBrowser() first.',
+    );
+  }
+  return current;
+}

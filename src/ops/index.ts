@@ -1,0 +1,5 @@
+// Every op, one import away. Each module holds an op's forward and its backward side by side.
+export * from './elementwise.ts';
+export * from './unary.ts';
+export * from './reduce.ts';
+export * from './matmul.ts';
