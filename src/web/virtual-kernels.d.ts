@@ -1,0 +1,4 @@
+declare module 'virtual:kernels' {
+  const kernels: Record<string, string>;
+  export default kernels;
+}
