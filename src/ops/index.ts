@@ -4,3 +4,4 @@ export * from './unary.ts';
 export * from './reduce.ts';
 export * from './matmul.ts';
 export * from './shape.ts';
+export * from './batchnorm.ts';

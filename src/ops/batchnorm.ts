@@ -1,0 +1,124 @@
+// Batch norm 2d (NCHW), functional: batchNorm2d(x, γ, β, runningMean, runningVar, opts).
+// Training mode normalises with the batch statistics (biased variance) and updates the running
+// buffers in place, PyTorch style; eval mode normalises with the running statistics.
+// Forward: partial sums → per-channel finalize → normalize (3 dispatches, kernels/batchnorm.wgsl).
+// Backward: partial sums of gy, gy·x̂ → gγ, gβ and per-channel coefficients → gx (3 dispatches);
+// in training mode gx includes the terms through the batch mean and variance.
+import { getGpu } from '../gpu/device.ts';
+import { defineKernel } from '../gpu/kernel.ts';
+import { needsGrad, record } from '../tensor/tape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { fmt } from './shape-utils.ts';
+
+export interface BatchNormOptions {
+  /** Batch statistics and running-stat update (true) or running statistics (false). Default false. */
+  training?: boolean;
+  /** PyTorch convention: running = (1 − momentum)·running + momentum·batch. Default 0.1. */
+  momentum?: number;
+  /** Added to the variance. Default 1e-5 (EfficientNet uses 1e-3). */
+  eps?: number;
+}
+
+const PARAMS = [
+  ['N', 'u32'], ['C', 'u32'], ['HW', 'u32'], ['P', 'u32'], ['chunk', 'u32'],
+  ['eps', 'f32'], ['momentum', 'f32'], ['training', 'u32'], ['update', 'u32'],
+] as const;
+const WG = 64;
+const k = (entry: string, reads: number, writes: number) =>
+  defineKernel({ file: 'batchnorm', entry, params: PARAMS, reads, writes, workgroupSize: WG });
+const K_PARTIAL = k('partial_sums', 3, 1);
+const K_STATS = k('stats_finalize', 4, 3);
+const K_EVAL_STATS = k('eval_stats', 4, 1);
+const K_NORMALIZE = k('normalize', 2, 1);
+const K_GRAD_FINAL = k('grad_finalize', 3, 3);
+const K_GRAD_INPUT = k('grad_input', 3, 1);
+
+/** Partial workgroups per channel: enough to fill the device when C is small, each lane still
+ *  summing ≥ 32 elements so that the finalize loop stays short (P ≤ 64). */
+function partitions(m: number): { P: number; chunk: number } {
+  const P = Math.max(1, Math.min(64, Math.ceil(m / (WG * 32))));
+  const chunk = Math.ceil(m / P);
+  return { P: Math.ceil(m / chunk), chunk };
+}
+
+function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv: Tensor | null) {
+  if (x.rank !== 4 || x.dtype !== 'f32') throw new Error(`batchNorm2d: x must be f32 [N, C, H, W], got ${x.dtype} ${fmt(x.shape)}`);
+  const [N, C, H, W] = x.shape;
+  for (const [name, t] of [['gamma', gamma], ['beta', beta], ['runningMean', rm], ['runningVar', rv]] as const) {
+    if (t && (t.size !== C || t.dtype !== 'f32')) {
+      throw new Error(`batchNorm2d: ${name} must be f32 with ${C} elements, got ${t.dtype} ${fmt(t.shape)} for x ${fmt(x.shape)}`);
+    }
+  }
+  return { N, C, HW: H * W, ...partitions(N * H * W) };
+}
+
+type Geo = ReturnType<typeof geometry>;
+
+function baseParams(g: Geo, eps: number, momentum: number, training: boolean, update: boolean) {
+  return { N: g.N, C: g.C, HW: g.HW, P: g.P, chunk: g.chunk, eps, momentum, training: training ? 1 : 0, update: update ? 1 : 0 };
+}
+
+/**
+ * y = γ·(x − μ)/√(σ² + ε) + β per channel of an NCHW tensor. In training mode μ, σ² are the batch
+ * statistics and `runningMean`/`runningVar` (if given) are updated in place; in eval mode they are
+ * the statistics used. Gradients flow to x, γ and β.
+ */
+export function batchNorm2d(
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions = {},
+): Tensor {
+  const training = opts.training ?? false;
+  const eps = opts.eps ?? 1e-5;
+  const momentum = opts.momentum ?? 0.1;
+  const g = geometry(x, gamma, beta, runningMean, runningVar);
+  const gpu = getGpu();
+  const stat = Tensor.empty([g.C, 4]);
+  if (training) {
+    if (g.N * g.HW < 2) throw new Error(`batchNorm2d: training needs more than one value per channel, got x ${fmt(x.shape)}`);
+    const update = runningMean !== null && runningVar !== null;
+    const params = baseParams(g, eps, momentum, true, update);
+    const part = Tensor.empty([g.C, g.P, 2]);
+    gpu.dispatch(K_PARTIAL, [x.buffer, x.buffer, x.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 0 });
+    // Without running buffers the kernel still needs two distinct writable bindings: scratch ones.
+    const scratch = update ? [] : [Tensor.empty([g.C]), Tensor.empty([g.C])];
+    const rmBuf = update ? runningMean.buffer : scratch[0].buffer;
+    const rvBuf = update ? runningVar.buffer : scratch[1].buffer;
+    gpu.dispatch(K_STATS, [x.buffer, part.buffer, gamma.buffer, beta.buffer, stat.buffer, rmBuf, rvBuf],
+      params, g.C);
+    part.dispose();
+    scratch.forEach((t) => t.dispose());
+  } else {
+    if (!runningMean || !runningVar) throw new Error('batchNorm2d: eval mode needs runningMean and runningVar');
+    gpu.dispatch(K_EVAL_STATS, [runningMean.buffer, runningVar.buffer, gamma.buffer, beta.buffer, stat.buffer],
+      baseParams(g, eps, momentum, false, false), g.C);
+  }
+  const y = Tensor.empty(x.shape);
+  gpu.dispatch(K_NORMALIZE, [x.buffer, stat.buffer, y.buffer], baseParams(g, eps, momentum, training, false), y.size);
+  if (needsGrad(x, gamma, beta)) {
+    record('batchNorm2d', y, [x, gamma, beta], [x, gamma, stat], (gy) => {
+      const [gx, gg, gb] = batchNorm2dBackward(x, gamma, stat, gy, g, training);
+      return [x.requiresGrad ? gx : null, gamma.requiresGrad ? gg : null, beta.requiresGrad ? gb : null];
+    });
+  }
+  stat.dispose();
+  return y;
+}
+
+/** gx, gγ, gβ from the saved per-channel stat rows (mean, invstd, …). */
+function batchNorm2dBackward(x: Tensor, gamma: Tensor, stat: Tensor, gy: Tensor, g: Geo, training: boolean): Tensor[] {
+  const gpu = getGpu();
+  const params = baseParams(g, 0, 0, training, false);
+  const part = Tensor.empty([g.C, g.P, 2]);
+  gpu.dispatch(K_PARTIAL, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 1 });
+  const coef = Tensor.empty([g.C, 4]);
+  const gGamma = Tensor.empty(gamma.shape);
+  const gBeta = Tensor.empty([g.C]);
+  gpu.dispatch(K_GRAD_FINAL, [part.buffer, stat.buffer, gamma.buffer, coef.buffer, gGamma.buffer, gBeta.buffer], params, g.C);
+  const gx = Tensor.empty(x.shape);
+  gpu.dispatch(K_GRAD_INPUT, [x.buffer, gy.buffer, coef.buffer, gx.buffer], params, gx.size);
+  return [gx, gGamma, gBeta];
+}

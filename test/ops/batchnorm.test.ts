@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { batchNorm2d } from '../../src/ops/batchnorm.ts';
+import { add } from '../../src/ops/elementwise.ts';
+import { tensor } from '../../src/tensor/create.ts';
+import { Rng } from '../../src/tensor/random.ts';
+import { assertClose, checkOp, draw, setupGpu } from '../helpers/harness.ts';
+import type { Nd } from '../helpers/nd.ts';
+
+before(setupGpu);
+
+/** Per-channel biased mean/var of an NCHW array. */
+function channelStats(x: Nd): { mean: number[]; variance: number[]; m: number } {
+  const [N, C, H, W] = x.shape;
+  const hw = H * W;
+  const mean = new Array<number>(C).fill(0);
+  const variance = new Array<number>(C).fill(0);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let k = 0; k < hw; k++) mean[c] += x.data[(n * C + c) * hw + k];
+  for (let c = 0; c < C; c++) mean[c] /= N * hw;
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) for (let k = 0; k < hw; k++) {
+    variance[c] += (x.data[(n * C + c) * hw + k] - mean[c]) ** 2;
+  }
+  for (let c = 0; c < C; c++) variance[c] /= N * hw;
+  return { mean, variance, m: N * hw };
+}
+
+function refBatchNorm(x: Nd, g: Nd, b: Nd, mean: ArrayLike<number>, variance: ArrayLike<number>, eps: number): Nd {
+  const [N, C, H, W] = x.shape;
+  const hw = H * W;
+  const out = new Float64Array(x.data.length);
+  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) {
+    const inv = 1 / Math.sqrt(variance[c] + eps);
+    for (let k = 0; k < hw; k++) {
+      const i = (n * C + c) * hw + k;
+      out[i] = g.data[c] * (x.data[i] - mean[c]) * inv + b.data[c];
+    }
+  }
+  return { data: out, shape: [...x.shape] };
+}
+
+// Odd channel counts (3, 7, 24, 40, 112) and odd spatial sizes, none a multiple of the 64-lane workgroup.
+const shapes = [[2, 3, 5, 7], [3, 7, 9, 11], [2, 24, 5, 5], [1, 40, 7, 3], [2, 112, 3, 5]];
+
+describe('batchNorm2d vs float64', () => {
+  for (const shape of shapes) {
+    const C = shape[1];
+    it(`training [${shape}] (gradients through the batch statistics)`, async () => {
+      await checkOp(`bn-train-${shape}`, {
+        inputs: [{ shape }, { shape: [C] }, { shape: [C] }, { shape: [C], noGrad: true }, { shape: [C], dist: 'positive', noGrad: true }],
+        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: true, momentum: 0.1, eps: 1e-3 }),
+        ref: (x, g, b) => {
+          const s = channelStats(x);
+          return refBatchNorm(x, g, b, s.mean, s.variance, 1e-3);
+        },
+        tol: { rel: 2e-5 },
+        gradTol: { rel: 2e-3, abs: 1e-4 },
+        maxGradChecks: 150,
+      });
+    });
+    it(`eval [${shape}] (running statistics)`, async () => {
+      await checkOp(`bn-eval-${shape}`, {
+        inputs: [{ shape }, { shape: [C] }, { shape: [C] }, { shape: [C], noGrad: true }, { shape: [C], dist: 'positive', noGrad: true }],
+        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false, eps: 1e-5 }),
+        ref: (x, g, b, rm, rv) => refBatchNorm(x, g, b, rm.data, rv.data, 1e-5),
+        tol: { rel: 1e-5 },
+        maxGradChecks: 150,
+      });
+    });
+  }
+
+  it('a large channel (many partial workgroups) with a big offset keeps its variance', async () => {
+    // 3 channels of 4·61·67 = 16,348 values around 50: the shifted sums must not cancel.
+    const shape = [4, 3, 61, 67];
+    await checkOp('bn-train-large-offset', {
+      inputs: [{ shape }, { shape: [3] }, { shape: [3] }],
+      run: (x, g, b) => batchNorm2d(add(x, 50), g, b, null, null, { training: true, eps: 1e-3 }),
+      ref: (x, g, b) => {
+        const xs = { data: x.data.map((v) => v + 50), shape: x.shape };
+        const s = channelStats(xs);
+        return refBatchNorm(xs, g, b, s.mean, s.variance, 1e-3);
+      },
+      tol: { rel: 1e-4 },
+      gradTol: { rel: 5e-3, abs: 1e-4 },
+      maxGradChecks: 40,
+    });
+  });
+
+  it('training updates the running buffers in place (unbiased variance, momentum)', async () => {
+    const rng = new Rng(7);
+    const shape = [3, 7, 5, 9];
+    const C = 7;
+    const rm0 = draw(rng, C);
+    const rv0 = draw(rng, C, 'positive');
+    const rm = tensor(rm0, [C]);
+    const rv = tensor(rv0, [C]);
+    const g = tensor(draw(rng, C), [C]);
+    const b = tensor(draw(rng, C), [C]);
+    const expM = Array.from(rm0);
+    const expV = Array.from(rv0);
+    for (const momentum of [0.1, 0.01]) {
+      const xh = draw(rng, 3 * 7 * 5 * 9, 'uniform').map((v) => 2 * v + 0.5);
+      const y = batchNorm2d(tensor(xh, shape), g, b, rm, rv, { training: true, momentum, eps: 1e-3 });
+      y.dispose();
+      const s = channelStats({ data: xh, shape });
+      for (let c = 0; c < C; c++) {
+        expM[c] = (1 - momentum) * expM[c] + momentum * s.mean[c];
+        expV[c] = (1 - momentum) * expV[c] + (momentum * s.variance[c] * s.m) / (s.m - 1);
+      }
+    }
+    assertClose(await rm.read(), expM, { rel: 1e-5 }, 'running mean');
+    assertClose(await rv.read(), expV, { rel: 1e-5 }, 'running var');
+    // Eval mode leaves them alone.
+    batchNorm2d(tensor(draw(rng, 3 * 7 * 5 * 9), shape), g, b, rm, rv).dispose();
+    assertClose(await rm.read(), expM, { rel: 1e-5 }, 'running mean after eval');
+  });
+
+  it('rejects mismatched shapes and single-value training batches', () => {
+    const x = tensor(draw(new Rng(1), 2 * 3 * 4), [1, 3, 2, 4]);
+    const c3 = tensor([1, 2, 3], [3]);
+    const c4 = tensor([1, 2, 3, 4], [4]);
+    assert.throws(() => batchNorm2d(x, c4, c3, c3, c3), /gamma must be f32 with 3 elements/);
+    const one = tensor([1, 2, 3], [1, 3, 1, 1]);
+    assert.throws(() => batchNorm2d(one, c3, c3, c3, c3, { training: true }), /more than one value/);
+  });
+});
