@@ -5,3 +5,4 @@ export * from './reduce.ts';
 export * from './matmul.ts';
 export * from './shape.ts';
 export * from './batchnorm.ts';
+export * from './gather.ts';
