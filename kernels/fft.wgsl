@@ -1,0 +1,152 @@
+// 2-D complex FFT on power-of-two sizes, and the frequency-domain soft discrepancy around it.
+//
+// fft_pass: one radix-2 Stockham pass along one axis of a batch of complex planes [B, H, W] (vec2 =
+//   re, im; row-major). Pass p (sub-transform size 1, 2, 4, …, n/2) reads x[i], x[i + n/2] and writes
+//   y[2i − k], y[2i − k + p] with k = i mod p (out of place, ping-pong): after log2(n) passes the
+//   output is in natural order with no bit reversal. Twiddles come from a host table
+//   w[j] = exp(−2πi j/n), j < n/2, computed in float64 (WGSL's sin/cos only promise ~2^-11).
+//   `sign` = −1 conjugates them for the inverse; `scale` (1/(H·W) on the last inverse pass) normalises.
+//   Axis addressing: element q of line (b, c) is at b·n·inner + q·inner + c; inner = 1 along rows,
+//   W along columns. The fastest invocation index runs over c, so column passes read contiguous memory.
+// pad_complex: mirror padding (reflect-101, OpenCV's BORDER_REFLECT_101) of real planes [B, h, w] into
+//   complex planes [B, P, Q], the image placed at (top, left).
+// band_gain: multiply a centred spectrum by the real radial weight w(ρ) = 1 + (g − 1)·s(ρ), s a
+//   raised-cosine step from 0 to 1 over [ρ_lo − hw, ρ_lo + hw], ρ = |(fy/(P/2), fx/(Q/2))| so that
+//   ρ = 1 is the Nyquist frequency of each axis. One parameter row (ρ_lo, hw, g, unused) per image.
+// crop_real: the real part of a window [top, top + h) × [left, left + w) of complex planes, optionally
+//   clipped to [0, 1].
+// One invocation per butterfly (fft_pass) or per element (others); WG = 256; 1-D grids fold into y.
+// Bench: npm run bench -- discrepancy-kernels
+
+override WG: u32 = 256;
+
+fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+// ---- fft_pass ----
+struct PassParams {
+  total: u32,  // lines · n/2 butterflies
+  n: u32,      // axis length (power of two)
+  half: u32,   // n / 2
+  p: u32,      // sub-transform size of this pass
+  inner: u32,  // element stride along the axis
+  sign: f32,   // +1 forward, −1 inverse
+  scale: f32,
+}
+@group(0) @binding(0) var<uniform> pp: PassParams;
+@group(0) @binding(1) var<storage, read> pass_src: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> twiddles: array<vec2<f32>>;
+@group(0) @binding(3) var<storage, read_write> pass_dst: array<vec2<f32>>;
+
+@compute @workgroup_size(WG)
+fn fft_pass(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flat(gid, nwg);
+  if (t >= pp.total) { return; }
+  let c = t % pp.inner;
+  let r = t / pp.inner;
+  let i = r % pp.half;
+  let base = (r / pp.half) * pp.n * pp.inner + c;
+  let k = i & (pp.p - 1u);
+  // exp(∓2πi k/(2p)) = w[k · n/(2p)]
+  let tw = twiddles[k * (pp.half / pp.p)];
+  let w = vec2<f32>(tw.x, pp.sign * tw.y);
+  let u0 = pass_src[base + i * pp.inner];
+  let v = pass_src[base + (i + pp.half) * pp.inner];
+  let u1 = vec2<f32>(v.x * w.x - v.y * w.y, v.x * w.y + v.y * w.x);
+  let j = 2u * i - k;
+  pass_dst[base + j * pp.inner] = (u0 + u1) * pp.scale;
+  pass_dst[base + (j + pp.p) * pp.inner] = (u0 - u1) * pp.scale;
+}
+
+// ---- pad_complex / crop_real ----
+struct WindowParams {
+  total: u32,  // output elements
+  h: u32,      // real plane size
+  w: u32,
+  ph: u32,     // complex plane size
+  pw: u32,
+  top: u32,
+  left: u32,
+  clip01: u32,
+}
+@group(0) @binding(0) var<uniform> wp: WindowParams;
+@group(0) @binding(1) var<storage, read> pad_src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> pad_dst: array<vec2<f32>>;
+@group(0) @binding(1) var<storage, read> crop_src: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read_write> crop_dst: array<f32>;
+
+// OpenCV BORDER_REFLECT_101 (…c b | a b c d | c b…), folded as often as needed.
+fn reflect101(i: i32, n: i32) -> u32 {
+  if (n == 1) { return 0u; }
+  let period = 2 * (n - 1);
+  var m = i % period;
+  if (m < 0) { m += period; }
+  if (m >= n) { m = period - m; }
+  return u32(m);
+}
+
+@compute @workgroup_size(WG)
+fn pad_complex(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flat(gid, nwg);
+  if (t >= wp.total) { return; }
+  let x = t % wp.pw;
+  let y = (t / wp.pw) % wp.ph;
+  let b = t / (wp.pw * wp.ph);
+  let sy = reflect101(i32(y) - i32(wp.top), i32(wp.h));
+  let sx = reflect101(i32(x) - i32(wp.left), i32(wp.w));
+  pad_dst[t] = vec2<f32>(pad_src[(b * wp.h + sy) * wp.w + sx], 0.0);
+}
+
+@compute @workgroup_size(WG)
+fn crop_real(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flat(gid, nwg);
+  if (t >= wp.total) { return; }
+  let x = t % wp.w;
+  let y = (t / wp.w) % wp.h;
+  let b = t / (wp.w * wp.h);
+  var v = crop_src[(b * wp.ph + y + wp.top) * wp.pw + x + wp.left].x;
+  if (wp.clip01 != 0u) { v = clamp(v, 0.0, 1.0); }
+  crop_dst[t] = v;
+}
+
+// ---- band_gain ----
+struct GainParams {
+  total: u32,
+  ph: u32,
+  pw: u32,
+  planes: u32,  // complex planes per image (channels): parameter row = plane / planes
+}
+@group(0) @binding(0) var<uniform> gp: GainParams;
+@group(0) @binding(1) var<storage, read> gain_src: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> band: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> gain_dst: array<vec2<f32>>;
+
+// Signed frequency index of bin u of an n-point transform, over n/2 (Nyquist = ±1).
+fn normFreq(u: u32, n: u32) -> f32 {
+  let half = n / 2u;
+  if (half == 0u) { return 0.0; }
+  let s = select(i32(u), i32(u) - i32(n), u > half);
+  return f32(s) / f32(half);
+}
+
+@compute @workgroup_size(WG)
+fn band_gain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flat(gid, nwg);
+  if (t >= gp.total) { return; }
+  let x = t % gp.pw;
+  let y = (t / gp.pw) % gp.ph;
+  let plane = t / (gp.pw * gp.ph);
+  let prm = band[plane / gp.planes];  // (ρ_lo, half width, gain, unused)
+  let fy = normFreq(y, gp.ph);
+  let fx = normFreq(x, gp.pw);
+  let rho = sqrt(fy * fy + fx * fx);
+  var s: f32;
+  if (prm.y <= 0.0) {
+    s = select(0.0, 1.0, rho >= prm.x);
+  } else {
+    let u = clamp((rho - (prm.x - prm.y)) / (2.0 * prm.y), 0.0, 1.0);
+    s = 0.5 - 0.5 * cos(3.14159265358979 * u);
+  }
+  gain_dst[t] = gain_src[t] * (1.0 + (prm.z - 1.0) * s);
+}

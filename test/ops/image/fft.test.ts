@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { cropReal, fft2d, mirrorPadComplex, pow2Window } from '../../../src/ops/image/fft.ts';
+import { tensor } from '../../../src/tensor/create.ts';
+import { Rng } from '../../../src/tensor/random.ts';
+import { assertClose, checkOp, draw, setupGpu } from '../../helpers/harness.ts';
+import { nd } from '../../helpers/nd.ts';
+import { dft2, padComplexRef } from './ref-fft.ts';
+
+before(setupGpu);
+
+// Tolerance relative to max |X|: f32 radix-2 error grows like ε·log2(H·W) rms; 256² has 16 passes.
+const TOL = { rel: 2e-6, abs: 1e-6 }; // measured: 8e-8 (8²) to 1.6e-7 (256²)
+
+describe('fft2d vs a float64 DFT', () => {
+  const shapes: [number, number, number][] = [[3, 8, 8], [2, 16, 16], [3, 64, 64], [1, 256, 256], [3, 32, 128], [2, 128, 8], [2, 1, 16], [5, 4, 1], [1, 1, 1]];
+  for (const [b, h, w] of shapes) {
+    for (const inverse of [false, true]) {
+      it(`${inverse ? 'inverse' : 'forward'} [${b}, ${h}, ${w}]`, async () => {
+        await checkOp(`fft-${inverse}-${b}-${h}-${w}`, {
+          inputs: [{ shape: [b, h, w, 2] }],
+          run: (z) => fft2d(z, { inverse }),
+          ref: (z) => nd(dft2(z.data, b, h, w, inverse), z.shape),
+          tol: TOL,
+          noGrad: true,
+        });
+      });
+    }
+  }
+
+  it('inverse(forward(x)) ≈ x on 3×64×256 and 3×256×256', async () => {
+    const rng = new Rng(7);
+    for (const [b, h, w] of [[3, 64, 256], [3, 256, 256]]) {
+      const x = draw(rng, b * h * w * 2, 'uniform');
+      const z = tensor(x, [b, h, w, 2]);
+      const f = fft2d(z);
+      const back = fft2d(f, { inverse: true });
+      assertClose(await back.read(), x, { rel: 2e-6, abs: 1e-7 }, `round trip ${b}×${h}×${w}`);
+      [z, f, back].forEach((t) => t.dispose());
+    }
+  });
+
+  it('rejects sizes that are not powers of two', () => {
+    const z = tensor(new Float32Array(2 * 6 * 8), [6, 8, 2]);
+    assert.throws(() => fft2d(z), /powers of two/);
+    z.dispose();
+  });
+});
+
+describe('mirror padding to a power of two and cropping back', () => {
+  for (const [b, h, w] of [[3, 37, 50], [1, 5, 3], [2, 64, 17], [1, 1, 9]]) {
+    const win = pow2Window(h, w);
+    it(`pad [${b}, ${h}, ${w}] → ${win.ph}×${win.pw}`, async () => {
+      await checkOp(`pad-${b}-${h}-${w}`, {
+        inputs: [{ shape: [b, h, w] }],
+        run: (x) => mirrorPadComplex(x, win),
+        ref: (x) => nd(padComplexRef(x.data, b, h, w, win.ph, win.pw, win.top, win.left), [b, win.ph, win.pw, 2]),
+        tol: { rel: 0, abs: 0 },
+        noGrad: true,
+      });
+    });
+  }
+  it('pads wider than the image (reflect-101 folds repeatedly)', async () => {
+    const win = { ph: 16, pw: 32, top: 5, left: 13 };
+    await checkOp('pad-fold', {
+      inputs: [{ shape: [2, 3, 4] }],
+      run: (x) => mirrorPadComplex(x, win),
+      ref: (x) => nd(padComplexRef(x.data, 2, 3, 4, 16, 32, 5, 13), [2, 16, 32, 2]),
+      tol: { rel: 0, abs: 0 },
+      noGrad: true,
+    });
+  });
+  it('crop of the real part, plain and clipped to [0, 1]', async () => {
+    const [b, ph, pw, h, w, top, left] = [3, 16, 32, 11, 19, 3, 7];
+    for (const clip01 of [false, true]) {
+      await checkOp(`crop-${clip01}`, {
+        inputs: [{ shape: [b, ph, pw, 2] }],
+        run: (z) => cropReal(z, h, w, top, left, { clip01 }),
+        ref: (z) => {
+          const out = new Float64Array(b * h * w);
+          for (let i = 0; i < out.length; i++) {
+            const x = i % w;
+            const y = Math.floor(i / w) % h;
+            const pl = Math.floor(i / (w * h));
+            const v = z.data[2 * ((pl * ph + y + top) * pw + x + left)];
+            out[i] = clip01 ? Math.min(1, Math.max(0, v)) : v;
+          }
+          return nd(out, [b, h, w]);
+        },
+        tol: { rel: 0, abs: 0 },
+        noGrad: true,
+      });
+    }
+  });
+});
