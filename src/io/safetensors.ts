@@ -156,12 +156,12 @@ export interface SafeInput {
 
 /** Serialise tensors (F32 for floats, I32 for ints) in name order, header padded to 8 bytes. */
 export function serializeSafetensors(tensors: ReadonlyMap<string, SafeInput> | Record<string, SafeInput>, metadata?: Record<string, string>): Uint8Array {
-  const entries = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries: [string, SafeInput][] = (tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
-    const count = t.shape.reduce((a, b) => a * b, 1);
+    const count = t.shape.reduce((a: number, b: number) => a * b, 1);
     if (count !== t.data.length) throw new Error(`safetensors: "${name}" has ${t.data.length} values for shape [${t.shape}]`);
     header[name] = { dtype: t.data instanceof Float32Array ? 'F32' : 'I32', shape: [...t.shape], data_offsets: [offset, offset + count * 4] };
     offset += count * 4;
