@@ -1,0 +1,183 @@
+// Checkpoints: model weights and buffers, optimizer state, step, epoch, RNG state and a method's
+// extra tensors (SeeABLE's prototypes), as one safetensors file plus a small JSON that names it
+// with its sha256. Both are written atomically, the JSON last, then `latest.json` is pointed at it:
+// a run killed at any instant leaves the previous checkpoint intact and resumable.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { getGpu } from '../gpu/device.ts';
+import type { Module } from '../nn/module.ts';
+import type { Hyper, OptimizerState } from '../nn/optim/optimizer.ts';
+import { tensor } from '../tensor/create.ts';
+import type { Rng } from '../tensor/random.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { parseSafetensors, serializeSafetensors, type SafeInput } from './safetensors.ts';
+
+export interface Stateful {
+  stateDict(): OptimizerState;
+  loadStateDict(s: OptimizerState): void;
+}
+
+export interface CheckpointSource {
+  step: number;
+  epoch: number;
+  model: Module;
+  optimizer?: Stateful;
+  /** named RNG streams whose state must replay (data order, augmentations, init) */
+  rngs?: Record<string, Rng>;
+  /** method tensors that are not parameters (e.g. fixed prototypes) */
+  extra?: Record<string, Tensor>;
+  /** anything JSON: the config, metrics, the command */
+  info?: Record<string, unknown>;
+}
+
+export interface CheckpointMeta {
+  format: 1;
+  step: number;
+  epoch: number;
+  tensors: string;
+  sha256: string;
+  rngs: Record<string, number[]>;
+  optimizer: { step: number; hyper: Hyper; paramSteps: Record<string, number> } | null;
+  info: Record<string, unknown>;
+  savedAt: string;
+}
+
+export interface LoadedCheckpoint {
+  meta: CheckpointMeta;
+  /** path of the JSON file */
+  path: string;
+  /** host copies of every tensor, by namespaced name (model.*, optim.*, extra.*) */
+  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
+}
+
+async function hostCopy(t: Tensor): Promise<SafeInput> {
+  const data = await t.read();
+  return { shape: [...t.shape], data: data instanceof Uint32Array ? new Int32Array(data.buffer) : data };
+}
+
+/** Write a checkpoint under `dir` and point latest.json at it; keeps the newest `keep` ones. */
+export async function saveCheckpoint(dir: string, src: CheckpointSource, opts: { keep?: number; name?: string } = {}): Promise<string> {
+  const base = opts.name ?? `ckpt-${String(src.step).padStart(8, '0')}`;
+  const tensors = new Map<string, SafeInput>();
+  for (const [name, t] of src.model.stateDict()) tensors.set(`model.${name}`, await hostCopy(t));
+  const opt = src.optimizer?.stateDict();
+  if (opt) for (const [id, t] of opt.tensors) tensors.set(`optim.${id}`, await hostCopy(t));
+  for (const [name, t] of Object.entries(src.extra ?? {})) tensors.set(`extra.${name}`, await hostCopy(t));
+  const bytes = serializeSafetensors(tensors, { format: 'seeable-checkpoint' });
+  writeFileAtomic(join(dir, `${base}.safetensors`), bytes);
+  const meta: CheckpointMeta = {
+    format: 1,
+    step: src.step,
+    epoch: src.epoch,
+    tensors: `${base}.safetensors`,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    rngs: Object.fromEntries(Object.entries(src.rngs ?? {}).map(([k, r]) => [k, r.getState()])),
+    optimizer: opt ? { step: opt.step, hyper: opt.hyper, paramSteps: opt.paramSteps } : null,
+    info: src.info ?? {},
+    savedAt: new Date().toISOString(),
+  };
+  // NaN (an RNG without a cached normal) does not survive JSON: store it as null.
+  const json = JSON.stringify(meta, (_, v) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2);
+  writeFileAtomic(join(dir, `${base}.json`), json);
+  if (!opts.name) {
+    writeFileAtomic(join(dir, 'latest.json'), JSON.stringify({ checkpoint: `${base}.json` }));
+    prune(dir, opts.keep ?? 3);
+  }
+  return join(dir, `${base}.json`);
+}
+
+function prune(dir: string, keep: number): void {
+  const all = readdirSync(dir).filter((f) => /^ckpt-\d+\.json$/.test(f)).sort();
+  for (const f of all.slice(0, Math.max(0, all.length - keep))) {
+    rmSync(join(dir, f), { force: true });
+    rmSync(join(dir, f.replace(/\.json$/, '.safetensors')), { force: true });
+  }
+}
+
+/** The checkpoint JSON that latest.json names, or null when the folder holds none. */
+export function latestCheckpoint(dir: string): string | null {
+  const p = join(dir, 'latest.json');
+  if (!existsSync(p)) return null;
+  let ref: { checkpoint?: unknown };
+  try {
+    ref = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new Error(`${p}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof ref.checkpoint !== 'string') throw new Error(`${p}: has no "checkpoint" entry`);
+  return join(dir, ref.checkpoint);
+}
+
+/** Read and verify a checkpoint (the JSON path, or a folder with latest.json). */
+export function loadCheckpoint(pathOrDir: string): LoadedCheckpoint {
+  const path = pathOrDir.endsWith('.json') ? pathOrDir : latestCheckpoint(pathOrDir);
+  if (!path) throw new Error(`${pathOrDir}: no checkpoint here (no latest.json)`);
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: cannot read the checkpoint (${(e as Error).message})`);
+  }
+  if (meta.format !== 1 || typeof meta.tensors !== 'string') throw new Error(`${path}: not a seeable checkpoint (format ${meta.format})`);
+  const tpath = join(path, '..', meta.tensors);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(tpath);
+  } catch (e) {
+    throw new Error(`${tpath}: cannot read the checkpoint's tensors (${(e as Error).message})`);
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== meta.sha256) throw new Error(`${tpath}: sha256 ${sha} differs from ${meta.sha256} recorded in ${path} (corrupt or replaced)`);
+  const f = parseSafetensors(bytes, tpath);
+  return { meta, path, tensors: new Map([...f.tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data }])) };
+}
+
+/** Copy a loaded checkpoint into a model (every tensor must be present with its shape). */
+export function loadModelState(model: Module, ck: LoadedCheckpoint, opts: { strict?: boolean } = {}): void {
+  const gpu = getGpu();
+  const missing: string[] = [];
+  const own = model.stateDict();
+  for (const [name, t] of own) {
+    const src = ck.tensors.get(`model.${name}`);
+    if (!src) {
+      missing.push(name);
+      continue;
+    }
+    if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
+      throw new Error(`${ck.path}: "${name}" is [${src.shape}] in the checkpoint, [${t.shape}] in the model`);
+    }
+    gpu.write(t.buffer, t.dtype === 'f32' ? Float32Array.from(src.data) : src.data);
+  }
+  const unexpected = [...ck.tensors.keys()].filter((k) => k.startsWith('model.') && !own.has(k.slice(6)));
+  if ((opts.strict ?? true) && (missing.length || unexpected.length)) {
+    throw new Error(`${ck.path}: model mismatch; missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
+  }
+}
+
+/** Restore everything a resumed run needs: weights, optimizer state, RNG streams. */
+export function restoreCheckpoint(ck: LoadedCheckpoint, into: { model: Module; optimizer?: Stateful; rngs?: Record<string, Rng> }): void {
+  loadModelState(into.model, ck);
+  if (into.optimizer) {
+    if (!ck.meta.optimizer) throw new Error(`${ck.path}: holds no optimizer state`);
+    const tensors = new Map<string, Tensor>();
+    for (const [k, v] of ck.tensors) {
+      if (k.startsWith('optim.')) tensors.set(k.slice(6), tensor(v.data, v.shape, v.data instanceof Float32Array ? 'f32' : 'i32'));
+    }
+    into.optimizer.loadStateDict({ ...ck.meta.optimizer, tensors });
+    for (const t of tensors.values()) t.dispose();
+  }
+  for (const [name, rng] of Object.entries(into.rngs ?? {})) {
+    const s = ck.meta.rngs[name];
+    if (!s) throw new Error(`${ck.path}: holds no state for RNG stream "${name}"`);
+    rng.setState(s.map((v) => (v === null ? NaN : v)));
+  }
+}
+
+/** An extra tensor of a checkpoint (e.g. the prototypes), uploaded. */
+export function checkpointExtra(ck: LoadedCheckpoint, name: string): Tensor {
+  const e = ck.tensors.get(`extra.${name}`);
+  if (!e) throw new Error(`${ck.path}: has no extra tensor "${name}"`);
+  return tensor(e.data, e.shape, e.data instanceof Float32Array ? 'f32' : 'i32');
+}
