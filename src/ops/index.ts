@@ -6,3 +6,4 @@ export * from './matmul.ts';
 export * from './shape.ts';
 export * from './batchnorm.ts';
 export * from './gather.ts';
+export * from './pad.ts';
