@@ -50,7 +50,15 @@ if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >&2
 fi
 
-# 3. npm packages, re-installed only when the lockfile changed.
+# 3. Debian's PyTorch: a float64/float32 reference for the parity tests only, never used by the product.
+want_torch=${SEEABLE_SETUP_TORCH:-$( [ -d test/models ] && echo 1 || echo 0 )}
+if [ "$want_torch" = 1 ] && ! /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then
+  log "installing python3-torch and python3-torchvision (test-time reference)"
+  apt_update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-torch python3-torchvision >&2
+fi
+
+# 4. npm packages, re-installed only when the lockfile changed.
 stamp=node_modules/.seeable-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
