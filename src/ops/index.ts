@@ -7,3 +7,5 @@ export * from './shape.ts';
 export * from './batchnorm.ts';
 export * from './gather.ts';
 export * from './pad.ts';
+export * from './softmax.ts';
+export * from './resize.ts';
