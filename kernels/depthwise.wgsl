@@ -1,0 +1,155 @@
+// Depthwise conv2d, NCHW (docs/layout.md), weights [C, 1, KH, KW]: one filter per channel.
+// The window (KH, KW ≤ 8, KH·KW ≤ 25), strides and dilations are override constants, so the tap
+// loops unroll and the loads shared by neighbouring taps (stride 1: a row of 4 + KW − 1 inputs
+// serves all 4·KW products) are merged by the compiler; a channel's weights are uniform across a
+// workgroup (one channel per workgroup row). No workgroup memory, no barriers.
+//   forward:     4 consecutive output pixels along W per invocation (a vec4 accumulator).
+//                WG 64 along pixels; grid (ceil(OH·ceil(OW/4)/64), C, N).
+//   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
+//                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for all 4
+//                pixels of an invocation (then they read 4 consecutive dY values) or for none, so a
+//                stride-2 backward does the forward's work, not 4× it. Grid (…, C, N·SH·SW).
+//   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation l of channel c sums the
+//                pixel blocks l, l + splits, …; partials part[l, c, tap] are summed by the host
+//                (no atomics). Grid (ceil(splits/64), C, 1).
+// Bench: npm run bench -- conv2d
+
+override WG: u32 = 64;
+override KH: u32 = 3;
+override KW: u32 = 3;
+override SH: i32 = 1;
+override SW: i32 = 1;
+override DH: i32 = 1;
+override DW: i32 = 1;
+
+struct Params {
+  C: u32,
+  H: u32,       // the forward's input size
+  W: u32,
+  OH: u32,      // the forward's output size
+  OW: u32,
+  pt: i32,
+  pl: i32,
+  hasBias: u32,
+  splits: u32,  // grad_weight only
+  N: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;   // x (forward, grad_weight) or dY (grad_input)
+@group(0) @binding(2) var<storage, read> aux: array<f32>;   // w (forward, grad_input) or dY (grad_weight)
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dst: array<f32>;
+
+fn load(base: u32, y: i32, x: i32, h: i32, w: i32) -> f32 {
+  let ok = y >= 0 && y < h && x >= 0 && x < w;
+  return select(0.0, src[base + u32(select(0, y * w + x, ok))], ok);
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let owBlocks = (p.OW + 3u) / 4u;
+  if (gid.x >= p.OH * owBlocks) { return; }
+  let oy = i32(gid.x / owBlocks);
+  let ox0 = i32(gid.x % owBlocks) * 4;
+  let c = wid.y;
+  let n = wid.z;
+  let H = i32(p.H);
+  let W = i32(p.W);
+  let base = (n * p.C + c) * p.H * p.W;
+  let wBase = c * KH * KW;
+  var acc = vec4<f32>(0.0);
+  for (var ky = 0u; ky < KH; ky++) {
+    let iy = oy * SH - p.pt + i32(ky) * DH;
+    for (var kx = 0u; kx < KW; kx++) {
+      let ix = ox0 * SW - p.pl + i32(kx) * DW;
+      let xv = vec4<f32>(load(base, iy, ix, H, W), load(base, iy, ix + SW, H, W),
+                         load(base, iy, ix + 2 * SW, H, W), load(base, iy, ix + 3 * SW, H, W));
+      acc += xv * aux[wBase + ky * KW + kx];
+    }
+  }
+  if (p.hasBias == 1u) { acc += bias[c]; }
+  let o = ((n * p.C + c) * p.OH + u32(oy)) * p.OW + u32(ox0);
+  let nx = min(4u, p.OW - u32(ox0));
+  for (var j = 0u; j < nx; j++) { dst[o + j] = acc[j]; }
+}
+
+@compute @workgroup_size(WG)
+fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  // Phase (ry, rx) of the destination pixels this workgroup covers, and the phase grid's size.
+  let phase = wid.z % u32(SH * SW);
+  let n = wid.z / u32(SH * SW);
+  let ry = i32(phase) / SW;
+  let rx = i32(phase) % SW;
+  let qh = (i32(p.H) - ry + SH - 1) / SH;
+  let qw = (i32(p.W) - rx + SW - 1) / SW;
+  let qwBlocks = (qw + 3) / 4;
+  if (qh <= 0 || qw <= 0 || i32(gid.x) >= qh * qwBlocks) { return; }
+  let qy = i32(gid.x) / qwBlocks;
+  let qx0 = (i32(gid.x) % qwBlocks) * 4;
+  let c = wid.y;
+  let OH = i32(p.OH);
+  let OW = i32(p.OW);
+  let base = (n * p.C + c) * p.OH * p.OW;
+  let wBase = c * KH * KW;
+  var acc = vec4<f32>(0.0);
+  for (var ky = 0u; ky < KH; ky++) {
+    // dY row t / SH feeds destination row SH·qy + ry through tap ky when t = SH·qy + ry + pt − ky·DH ≡ 0 (mod SH).
+    let ty = ry + p.pt - i32(ky) * DH;
+    let my = ((ty % SH) + SH) % SH;
+    if (my != 0) { continue; }
+    let oy = qy + (ty - my) / SH;
+    for (var kx = 0u; kx < KW; kx++) {
+      let tx = rx + p.pl - i32(kx) * DW;
+      let mx = ((tx % SW) + SW) % SW;
+      if (mx != 0) { continue; }
+      let ox = qx0 + (tx - mx) / SW;
+      let gv = vec4<f32>(load(base, oy, ox, OH, OW), load(base, oy, ox + 1, OH, OW),
+                         load(base, oy, ox + 2, OH, OW), load(base, oy, ox + 3, OH, OW));
+      acc += gv * aux[wBase + ky * KW + kx];
+    }
+  }
+  let iy = u32(SH * qy + ry);
+  let o = ((n * p.C + c) * p.H + iy) * p.W;
+  for (var j = 0; j < 4; j++) {
+    let ix = SW * (qx0 + j) + rx;
+    if (ix < i32(p.W)) { dst[o + u32(ix)] = acc[j]; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn grad_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let l = gid.x;
+  if (l >= p.splits) { return; }
+  let c = wid.y;
+  let owBlocks = (p.OW + 3u) / 4u;
+  let perImage = p.OH * owBlocks;
+  let blocks = perImage * p.N;
+  let H = i32(p.H);
+  let W = i32(p.W);
+  var acc: array<f32, 25>;
+  for (var t = 0u; t < KH * KW; t++) { acc[t] = 0.0; }
+  for (var b = l; b < blocks; b += p.splits) {
+    let n = b / perImage;
+    let oy = i32((b % perImage) / owBlocks);
+    let ox0 = i32(b % owBlocks) * 4;
+    let gBase = ((n * p.C + c) * p.OH + u32(oy)) * p.OW;
+    let nx = i32(p.OW) - ox0;
+    let gv = vec4<f32>(aux[gBase + u32(ox0)],
+                       select(0.0, aux[gBase + u32(min(ox0 + 1, i32(p.OW) - 1))], nx > 1),
+                       select(0.0, aux[gBase + u32(min(ox0 + 2, i32(p.OW) - 1))], nx > 2),
+                       select(0.0, aux[gBase + u32(min(ox0 + 3, i32(p.OW) - 1))], nx > 3));
+    let base = (n * p.C + c) * p.H * p.W;
+    for (var ky = 0u; ky < KH; ky++) {
+      let iy = oy * SH - p.pt + i32(ky) * DH;
+      for (var kx = 0u; kx < KW; kx++) {
+        let ix = ox0 * SW - p.pl + i32(kx) * DW;
+        let xv = vec4<f32>(load(base, iy, ix, H, W), load(base, iy, ix + SW, H, W),
+                           load(base, iy, ix + 2 * SW, H, W), load(base, iy, ix + 3 * SW, H, W));
+        acc[ky * KW + kx] += dot(gv, xv);
+      }
+    }
+  }
+  let o = (l * p.C + c) * KH * KW;
+  for (var t = 0u; t < KH * KW; t++) { dst[o + t] = acc[t]; }
+}

@@ -1,0 +1,103 @@
+// Depthwise conv2d, NCHW (docs/layout.md), weights [C, 1, kh, kw] (PyTorch's groups = C layout):
+// its own kernel (kernels/depthwise.wgsl), not the generic grouped conv. Forward, grad-input (a
+// phase-decomposed transposed conv) and grad-weight (a split reduction summed on the host side).
+// conv2d() routes groups = C convs here too (chooseConvPath in conv2d.ts).
+import { getGpu } from '../gpu/device.ts';
+import { defineKernel } from '../gpu/kernel.ts';
+import { needsGrad, record } from '../tensor/tape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { convGeometry, type ConvGeometry, type Padding } from './conv-geometry.ts';
+import { biasGradRaw, dummyBuffer } from './conv2d-raw.ts';
+import { reduceRaw } from './reduce.ts';
+import { fmt } from './shape-utils.ts';
+
+export interface DepthwiseOptions {
+  bias?: Tensor | null;
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+  dilation?: number | readonly [number, number];
+}
+
+const PARAMS = [
+  ['C', 'u32'], ['H', 'u32'], ['W', 'u32'], ['OH', 'u32'], ['OW', 'u32'],
+  ['pt', 'i32'], ['pl', 'i32'], ['hasBias', 'u32'], ['splits', 'u32'], ['N', 'u32'],
+] as const;
+const kernel = (entry: string) => defineKernel({ file: 'depthwise', entry, params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 });
+const K_FORWARD = kernel('forward');
+const K_GRAD_INPUT = kernel('grad_input');
+const K_GRAD_WEIGHT = kernel('grad_weight');
+
+/** The kernel's limits: KW ≤ 8 and KH·KW ≤ 25 (its accumulator array); larger windows use the igemm path. */
+export function depthwiseSupported(g: ConvGeometry): boolean {
+  return g.kw <= 8 && g.kh * g.kw <= 25 && g.groups <= 65535;
+}
+
+/** Depthwise conv: x [N, C, H, W], w [C, 1, kh, kw], bias [C]. */
+export function depthwiseConv2d(x: Tensor, w: Tensor, o: DepthwiseOptions = {}): Tensor {
+  if (x.rank !== 4 || w.rank !== 4 || w.shape[1] !== 1 || w.shape[0] !== x.shape[1]) {
+    throw new Error(`depthwiseConv2d: expects x [N, C, H, W] and w [C, 1, kh, kw], got ${fmt(x.shape)} and ${fmt(w.shape)}`);
+  }
+  const g = convGeometry(x.shape, w.shape, { ...o, groups: x.shape[1] }, 'depthwiseConv2d');
+  if (!depthwiseSupported(g)) throw new Error(`depthwiseConv2d: a ${g.kh}×${g.kw} window is larger than the kernel supports (use conv2d with groups)`);
+  const bias = o.bias ?? null;
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== g.groups)) throw new Error(`depthwiseConv2d: bias ${fmt(bias.shape)} must be [${g.groups}]`);
+  const out = depthwiseForwardRaw(x, w, bias, g);
+  const inputs = bias ? [x, w, bias] : [x, w];
+  if (needsGrad(...inputs)) {
+    record('depthwiseConv2d', out, inputs, [x, w], (dy) => [
+      x.requiresGrad ? depthwiseGradInputRaw(dy, w, g) : null,
+      w.requiresGrad ? depthwiseGradWeightRaw(x, dy, g) : null,
+      bias?.requiresGrad ? biasGradRaw(dy) : null,
+    ]);
+  }
+  return out;
+}
+
+function constants(g: ConvGeometry): Record<string, number> {
+  return { KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, DH: g.dh, DW: g.dw };
+}
+
+function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, number> {
+  return { C: g.groups, H: g.H, W: g.W, OH: g.OH, OW: g.OW, pt: g.pt, pl: g.pl, hasBias: hasBias ? 1 : 0, splits, N: g.N };
+}
+
+export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  const out = Tensor.empty([g.N, g.groups, g.OH, g.OW]);
+  const blocks = g.OH * Math.ceil(g.OW / 4);
+  getGpu().dispatch(
+    K_FORWARD, [x.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
+    params(g, !!bias), [Math.ceil(blocks / 64), g.groups, g.N], constants(g),
+  );
+  return out;
+}
+
+export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
+  // Largest phase: ceil(H / sh) rows × ceil(ceil(W / sw) / 4) blocks.
+  const blocks = Math.ceil(g.H / g.sh) * Math.ceil(Math.ceil(g.W / g.sw) / 4);
+  getGpu().dispatch(
+    K_GRAD_INPUT, [dy.buffer, w.buffer, dummyBuffer(), out.buffer],
+    params(g, false), [Math.ceil(blocks / 64), g.groups, g.N * g.sh * g.sw], constants(g),
+  );
+  return out;
+}
+
+/** Invocations the split weight gradient aims for (enough to keep 2 cores × 8 lanes busy, few partials). */
+const WGRAD_TARGET_INVOCATIONS = 8192;
+
+export function depthwiseGradWeightRaw(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+  const C = g.groups;
+  const taps = g.kh * g.kw;
+  const blocks = g.N * g.OH * Math.ceil(g.OW / 4);
+  const splits = Math.max(1, Math.min(blocks, Math.ceil(WGRAD_TARGET_INVOCATIONS / C)));
+  const part = Tensor.empty([splits, C * taps]);
+  getGpu().dispatch(
+    K_GRAD_WEIGHT, [x.buffer, dy.buffer, dummyBuffer(), part.buffer],
+    params(g, false, splits), [Math.ceil(splits / 64), C, 1], constants(g),
+  );
+  const sum = splits === 1 ? part.view([1, C * taps]) : reduceRaw('sum', part, [0]);
+  part.dispose();
+  const dw = sum.view([C, 1, g.kh, g.kw]);
+  sum.dispose();
+  return dw;
+}
