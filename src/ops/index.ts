@@ -9,3 +9,6 @@ export * from './gather.ts';
 export * from './pad.ts';
 export * from './softmax.ts';
 export * from './resize.ts';
+export * from './conv-geometry.ts';
+export * from './conv2d.ts';
+export * from './depthwise.ts';
