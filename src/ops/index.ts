@@ -12,3 +12,6 @@ export * from './resize.ts';
 export * from './conv-geometry.ts';
 export * from './conv2d.ts';
 export * from './depthwise.ts';
+export * from './pool.ts';
+export * from './squeeze-excite.ts';
+export * from './normalize.ts';

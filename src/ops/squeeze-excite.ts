@@ -1,0 +1,70 @@
+// Squeeze-and-excite (EfficientNet's SE block) as a composition of ops, plus its fused gate:
+// channelScale(x, s) = x[n,c,h,w]·s[n,c] with its backward (gx = gy·s, gs = Σ_hw gy·x),
+// kernels/scale.wgsl. The 1×1 convs on the pooled [N, C] tensor are matmuls with transB
+// (weights [Cout, Cin], i.e. PyTorch's [Cout, Cin, 1, 1] flattened).
+import { getGpu } from '../gpu/device.ts';
+import { defineKernel } from '../gpu/kernel.ts';
+import { needsGrad, record } from '../tensor/tape.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { add } from './elementwise.ts';
+import { matmul } from './matmul.ts';
+import { globalAvgPool2d } from './pool.ts';
+import { reshape } from './shape.ts';
+import { fmt } from './shape-utils.ts';
+import { sigmoid, silu } from './unary.ts';
+
+const PARAMS = [['planes', 'u32'], ['HW', 'u32']] as const;
+const K_SCALE = defineKernel({ file: 'scale', entry: 'channel_scale', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
+const K_SCALE_GRAD = defineKernel({ file: 'scale', entry: 'channel_scale_grad', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
+
+/** y[n,c,h,w] = x[n,c,h,w]·s[n,c]; s may be [N, C] or [N, C, 1, 1]. */
+export function channelScale(x: Tensor, s: Tensor): Tensor {
+  if (x.rank !== 4 || x.dtype !== 'f32' || s.dtype !== 'f32') {
+    throw new Error(`channelScale: x must be f32 [N, C, H, W] and s f32, got ${fmt(x.shape)} and ${fmt(s.shape)}`);
+  }
+  const [N, C, H, W] = x.shape;
+  if (s.size !== N * C || s.shape[0] !== N) {
+    throw new Error(`channelScale: s must be [${N}, ${C}] (or [${N}, ${C}, 1, 1]) for x ${fmt(x.shape)}, got ${fmt(s.shape)}`);
+  }
+  const params = { planes: N * C, HW: H * W };
+  const gpu = getGpu();
+  const out = Tensor.empty(x.shape);
+  if (out.size > 0) gpu.dispatch(K_SCALE, [x.buffer, s.buffer, out.buffer], params, out.size);
+  if (needsGrad(x, s)) {
+    record('channelScale', out, [x, s], [x, s], (g) => {
+      let gx: Tensor | null = null;
+      let gs: Tensor | null = null;
+      if (x.requiresGrad) {
+        gx = Tensor.empty(x.shape);
+        if (gx.size > 0) gpu.dispatch(K_SCALE, [g.buffer, s.buffer, gx.buffer], params, gx.size);
+      }
+      if (s.requiresGrad) {
+        gs = Tensor.empty(s.shape);
+        const planes = N * C;
+        const gxDim = Math.min(Math.max(planes, 1), 65535);
+        gpu.dispatch(K_SCALE_GRAD, [g.buffer, x.buffer, gs.buffer], params, [gxDim, Math.ceil(planes / gxDim), 1]);
+      }
+      return [gx, gs];
+    });
+  }
+  return out;
+}
+
+/** A 1×1 conv weight as [Cout, Cin] (accepts PyTorch's [Cout, Cin, 1, 1]). */
+function asMatrix(w: Tensor, what: string): Tensor {
+  if (w.rank === 2) return w;
+  if (w.rank === 4 && w.shape[2] === 1 && w.shape[3] === 1) return reshape(w, [w.shape[0], w.shape[1]]);
+  throw new Error(`squeezeExcite: ${what} must be [Cout, Cin] or [Cout, Cin, 1, 1], got ${fmt(w.shape)}`);
+}
+
+/**
+ * EfficientNet's squeeze-and-excite: s = σ(W2·swish(W1·mean_hw(x) + b1) + b2), y = x·s.
+ * w1 [Cr, C], b1 [Cr], w2 [C, Cr], b2 [C] (or the [Cout, Cin, 1, 1] conv weights).
+ */
+export function squeezeExcite(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor): Tensor {
+  const [N, C] = x.shape;
+  const pooled = reshape(globalAvgPool2d(x), [N, C]);
+  const hidden = silu(add(matmul(pooled, asMatrix(w1, 'w1'), { transB: true }), b1));
+  const gate = sigmoid(add(matmul(hidden, asMatrix(w2, 'w2'), { transB: true }), b2));
+  return channelScale(x, gate);
+}

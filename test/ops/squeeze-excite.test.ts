@@ -1,0 +1,79 @@
+import { before, describe, it } from 'node:test';
+import { channelScale, squeezeExcite } from '../../src/ops/squeeze-excite.ts';
+import { checkOp, setupGpu } from '../helpers/harness.ts';
+import type { Nd } from '../helpers/nd.ts';
+
+before(setupGpu);
+
+function refScale(x: Nd, s: Nd): Nd {
+  const [N, C, H, W] = x.shape;
+  const hw = H * W;
+  return { data: x.data.map((v, i) => v * s.data[Math.floor(i / hw)]), shape: [N, C, H, W] };
+}
+
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+
+/** Float64 SE: pool → W1·p + b1 → swish → W2·h + b2 → sigmoid → scale. */
+function refSqueezeExcite(x: Nd, w1: Nd, b1: Nd, w2: Nd, b2: Nd): Nd {
+  const [N, C, H, W] = x.shape;
+  const hw = H * W;
+  const cr = b1.data.length;
+  const gate = new Float64Array(N * C);
+  for (let n = 0; n < N; n++) {
+    const pooled = Array.from({ length: C }, (_, c) => {
+      let s = 0;
+      for (let k = 0; k < hw; k++) s += x.data[(n * C + c) * hw + k];
+      return s / hw;
+    });
+    const hidden = Array.from({ length: cr }, (_, j) => {
+      let z = b1.data[j];
+      for (let c = 0; c < C; c++) z += w1.data[j * C + c] * pooled[c];
+      return z * sigmoid(z);
+    });
+    for (let c = 0; c < C; c++) {
+      let z = b2.data[c];
+      for (let j = 0; j < cr; j++) z += w2.data[c * cr + j] * hidden[j];
+      gate[n * C + c] = sigmoid(z);
+    }
+  }
+  return refScale(x, { data: gate, shape: [N, C] });
+}
+
+describe('squeeze-and-excite vs float64', () => {
+  for (const shape of [[2, 3, 5, 7], [3, 24, 9, 11], [1, 112, 3, 3]]) {
+    it(`channelScale [${shape}] (gx and gs)`, async () => {
+      await checkOp(`chscale-${shape}`, {
+        inputs: [{ shape }, { shape: shape.slice(0, 2) }],
+        run: (x, s) => channelScale(x, s),
+        ref: refScale,
+        tol: { rel: 1e-6 },
+        maxGradChecks: 150,
+      });
+    });
+  }
+  it('channelScale takes s as [N, C, 1, 1] too', async () => {
+    await checkOp('chscale-4d', {
+      inputs: [{ shape: [2, 7, 4, 5] }, { shape: [2, 7, 1, 1] }],
+      run: (x, s) => channelScale(x, s),
+      ref: refScale,
+      tol: { rel: 1e-6 },
+    });
+  });
+  for (const [C, cr, w1Shape] of [[24, 6, 'matrix'], [40, 10, 'conv'], [7, 3, 'matrix']] as const) {
+    it(`squeezeExcite C=${C} reduce to ${cr} (${w1Shape} weights), every input's gradient`, async () => {
+      const conv = w1Shape === 'conv';
+      await checkOp(`se-${C}-${cr}`, {
+        inputs: [
+          { shape: [2, C, 5, 7] },
+          { shape: conv ? [cr, C, 1, 1] : [cr, C] }, { shape: [cr] },
+          { shape: conv ? [C, cr, 1, 1] : [C, cr] }, { shape: [C] },
+        ],
+        run: (x, w1, b1, w2, b2) => squeezeExcite(x, w1, b1, w2, b2),
+        ref: refSqueezeExcite,
+        tol: { rel: 1e-5 },
+        gradTol: { rel: 2e-3, abs: 1e-5 },
+        maxGradChecks: 120,
+      });
+    });
+  }
+});
