@@ -7,7 +7,7 @@
 // Backward from the saved output y and the incoming gradient g:
 //   softmax:     gx = y ⊙ (g − Σ g⊙y)
 //   logSoftmax:  gx = g − exp(y) ⊙ Σ g
-// Two paths, chosen on the host (chooseSoftmaxPath in src/ops/softmax.ts):
+// Two paths, chosen on the host (chooseRowPath in src/ops/rows.ts):
 //   *_rows  one invocation per row, WG = 256: no barriers; best when there are many rows.
 //   *_wg    one workgroup of WG_ROW = 64 per row: invocations stride over the row, then a tree
 //           reduction in workgroup memory (log2(64) = 6 barriers); for a few long rows.

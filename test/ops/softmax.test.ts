@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { tensor } from '../../src/tensor/create.ts';
 import { Rng } from '../../src/tensor/random.ts';
-import { chooseSoftmaxPath, logSoftmax, softmax, type SoftmaxPath } from '../../src/ops/softmax.ts';
+import { chooseRowPath } from '../../src/ops/rows.ts';
+import { logSoftmax, softmax, type SoftmaxPath } from '../../src/ops/softmax.ts';
 import { checkOp, setupGpu } from '../helpers/harness.ts';
 import type { Nd } from '../helpers/nd.ts';
 
@@ -94,7 +95,7 @@ describe('softmax / logSoftmax vs float64', () => {
       });
     }
   }
-  it('softmax rows sum to one; chooseSoftmaxPath picks by shape', async () => {
+  it('softmax rows sum to one; chooseRowPath picks by shape', async () => {
     const rng = new Rng(9);
     const x = tensor(Array.from({ length: 3 * 500 }, () => rng.normal(0, 5)), [3, 500]);
     const y = softmax(x);
@@ -104,9 +105,9 @@ describe('softmax / logSoftmax vs float64', () => {
       for (let j = 0; j < 500; j++) s += v[r * 500 + j];
       assert.ok(Math.abs(s - 1) < 1e-5, `row ${r} sums to ${s}`);
     }
-    assert.equal(chooseSoftmaxPath(8, 4097), 'workgroup');
-    assert.equal(chooseSoftmaxPath(100000, 10), 'rows');
-    assert.equal(chooseSoftmaxPath(8, 10), 'rows');
+    assert.equal(chooseRowPath(8, 4097), 'workgroup');
+    assert.equal(chooseRowPath(100000, 10), 'rows');
+    assert.equal(chooseRowPath(8, 10), 'rows');
     x.dispose();
     y.dispose();
   });
