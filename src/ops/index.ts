@@ -15,3 +15,4 @@ export * from './depthwise.ts';
 export * from './pool.ts';
 export * from './squeeze-excite.ts';
 export * from './normalize.ts';
+export * from './dropout.ts';
