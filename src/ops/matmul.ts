@@ -1,7 +1,7 @@
 // Batched matmul with transposes and batch broadcasting, and its backward.
 // C[..., M, N] = opA(A)[..., M, K] · opB(B)[..., K, N]. The kernel choice lives in chooseMatmulKernel().
-import { getGpu } from '../gpu/device.ts';
-import { defineKernel } from '../gpu/kernel.ts';
+import { getGpu, type AdapterSummary } from '../gpu/device.ts';
+import { defineKernel, type Kernel } from '../gpu/kernel.ts';
 import { needsGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { sumToShape } from './reduce.ts';
@@ -10,13 +10,99 @@ import { fmt } from './shape-utils.ts';
 export interface MatmulOptions {
   transA?: boolean;
   transB?: boolean;
+  /** Force a kernel (tests, benches) instead of chooseMatmulKernel(); the backward uses it too.
+   *  'blocked' falls back to 'blocked_any' where its vec4 layout does not apply. */
+  kernel?: MatmulKernelKind;
 }
 
 const PARAMS = [
   ['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['batch', 'u32'],
   ['strideA', 'u32'], ['strideB', 'u32'], ['transA', 'u32'], ['transB', 'u32'],
 ] as const;
-export const MATMUL_NAIVE = defineKernel({ file: 'matmul_naive', entry: 'main', params: PARAMS, reads: 2, writes: 1, workgroupSize: 8 });
+const kernel = (file: string, entry: string, workgroupSize: number) =>
+  defineKernel({ file, entry, params: PARAMS, reads: 2, writes: 1, workgroupSize });
+/** The permanent reference: one output per invocation. */
+export const MATMUL_NAIVE = kernel('matmul_naive', 'main', 64);
+/** Register-blocked 4×8 per invocation, vec4 B and C (N % 4 == 0, no transB). */
+export const MATMUL_BLOCKED = kernel('matmul_blocked', 'main', 64);
+/** Register-blocked 4×8 per invocation, scalar reads/writes: any N, any transposes. */
+export const MATMUL_BLOCKED_ANY = kernel('matmul_blocked', 'main_any', 64);
+/** Workgroup-memory tiles of 64×64, 4×4 per invocation, for hardware GPUs. */
+export const MATMUL_TILED = kernel('matmul_tiled', 'main', 256);
+
+export type MatmulKernelKind = 'naive' | 'blocked' | 'blocked_any' | 'tiled';
+
+export interface MatmulKernelChoice {
+  kind: MatmulKernelKind;
+  kernel: Kernel;
+  /** workgroup grid for one batch entry (z = batch is added at dispatch) */
+  groups: [number, number];
+  constants?: Record<string, number>;
+}
+
+/** Invocations per workgroup of the blocked kernel. On lavapipe a workgroup is one CPU task whose
+ *  invocations run as 8-wide SIMD lanes; 64 measured best on 1024³ and the conv shapes (bench/README.md). */
+const BLOCKED_WG = 64;
+/** Below this many multiply-adds a dispatch is overhead-bound and the kernel does not matter. */
+const TINY_MACS = 4096;
+
+function envFlag(name: string): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.[name];
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+function nextPow2(x: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, x)));
+}
+
+/** The grid and workgroup shape of one kernel kind for an M×N output. */
+export function matmulLaunch(kind: MatmulKernelKind, M: number, N: number): MatmulKernelChoice {
+  switch (kind) {
+    case 'naive':
+      return { kind, kernel: MATMUL_NAIVE, groups: [Math.ceil(N / 8), Math.ceil(M / 8)] };
+    case 'tiled':
+      return { kind, kernel: MATMUL_TILED, groups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
+    case 'blocked':
+    case 'blocked_any': {
+      // WX spans the 8-column blocks (so narrow outputs, e.g. N = 24 of a 1×1 conv, waste no lanes),
+      // WY the 4-row blocks; at least 8 along x keeps a SIMD group on one row block (shared A reads).
+      const WX = Math.min(BLOCKED_WG, nextPow2(Math.ceil(N / 8)));
+      const WY = BLOCKED_WG / WX;
+      return {
+        kind,
+        kernel: kind === 'blocked' ? MATMUL_BLOCKED : MATMUL_BLOCKED_ANY,
+        groups: [Math.ceil(N / 8 / WX), Math.ceil(M / 4 / WY)],
+        constants: { WX, WY },
+      };
+    }
+  }
+}
+
+/**
+ * The one place that picks a matmul kernel.
+ * - SEEABLE_NAIVE=1 (debug switch): always the naive reference kernel.
+ * - Tiny products (M·N·K < TINY_MACS = 4096): naive; launch overhead dominates whatever runs.
+ * - Software adapters (lavapipe, SwiftShader): the register-blocked kernel — barriers cost a CPU
+ *   context switch per invocation there, so workgroup-memory tiling loses (TOOLCHAIN.md: tiled
+ *   0.4–0.6 GFLOP/s vs blocked ~10 on 1024³). Its vec4 entry needs 16-byte-aligned rows of B and C
+ *   (N % 4 == 0) and B untransposed; otherwise the scalar-read entry (blocked_any).
+ * - Hardware GPUs: the shared-memory tiled kernel once the output fills at least one 64×64 tile
+ *   (M·N ≥ 4096), else the blocked kernel (a partial tile would idle most of a 256-wide workgroup).
+ *   Not yet measured on a hardware GPU: revisit these thresholds with bench/matmul.ts on one.
+ */
+export function chooseMatmulKernel(
+  adapter: Pick<AdapterSummary, 'isSoftware'>,
+  M: number,
+  N: number,
+  K: number,
+  o: MatmulOptions = {},
+): MatmulKernelChoice {
+  if (envFlag('SEEABLE_NAIVE') || M * N * K < TINY_MACS) return matmulLaunch('naive', M, N);
+  const vec4 = N % 4 === 0 && !o.transB;
+  if (!adapter.isSoftware && M * N >= 64 * 64) return matmulLaunch('tiled', M, N);
+  return matmulLaunch(vec4 ? 'blocked' : 'blocked_any', M, N);
+}
 
 interface Plan {
   M: number; N: number; K: number; batch: number;
@@ -58,15 +144,21 @@ export function matmulRaw(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   const p = plan(a, b, o);
   const out = Tensor.empty(p.outShape);
   if (out.size === 0) return out;
+  const gpu = getGpu();
   if (p.K === 0) {
-    getGpu().clear(out.buffer);
+    gpu.clear(out.buffer);
     return out;
   }
-  getGpu().dispatch(
-    MATMUL_NAIVE,
+  const vec4 = p.N % 4 === 0 && !o.transB;
+  const choice = o.kernel
+    ? matmulLaunch(o.kernel === 'blocked' && !vec4 ? 'blocked_any' : o.kernel, p.M, p.N)
+    : chooseMatmulKernel(gpu.adapter, p.M, p.N, p.K, o);
+  gpu.dispatch(
+    choice.kernel,
     [a.buffer, b.buffer, out.buffer],
     { M: p.M, N: p.N, K: p.K, batch: p.batch, strideA: p.strideA, strideB: p.strideB, transA: o.transA ? 1 : 0, transB: o.transB ? 1 : 0 },
-    [Math.ceil(p.N / 8), Math.ceil(p.M / 8), p.batch],
+    [choice.groups[0], choice.groups[1], p.batch],
+    choice.constants,
   );
   return out;
 }
@@ -76,12 +168,13 @@ export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
   if (needsGrad(a, b)) {
     const tA = !!o.transA;
     const tB = !!o.transB;
+    const kernel = o.kernel;
     record('matmul', out, [a, b], [a, b], (g) => [
       a.requiresGrad
-        ? sumToShape(tA ? matmulRaw(b, g, { transA: tB, transB: true }) : matmulRaw(g, b, { transB: !tB }), a.shape)
+        ? sumToShape(tA ? matmulRaw(b, g, { transA: tB, transB: true, kernel }) : matmulRaw(g, b, { transB: !tB, kernel }), a.shape)
         : null,
       b.requiresGrad
-        ? sumToShape(tB ? matmulRaw(g, a, { transA: true, transB: tA }) : matmulRaw(a, g, { transA: !tA }), b.shape)
+        ? sumToShape(tB ? matmulRaw(g, a, { transA: true, transB: tA, kernel }) : matmulRaw(a, g, { transA: !tA, kernel }), b.shape)
         : null,
     ]);
   }
