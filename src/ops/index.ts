@@ -16,3 +16,4 @@ export * from './pool.ts';
 export * from './squeeze-excite.ts';
 export * from './normalize.ts';
 export * from './dropout.ts';
+export * from './losses.ts';
