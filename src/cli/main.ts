@@ -1,0 +1,21 @@
+// The `seeable` command: one file per subcommand in src/cli/.
+import { Command } from 'commander';
+import { registerGallery } from './gallery.ts';
+import { registerPrepare } from './prepare.ts';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('seeable').description('SeeABLE deepfake detector on a WebGPU engine').showHelpAfterError();
+  registerPrepare(program);
+  registerGallery(program);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    console.error(`seeable: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,71 @@
+// Polygon rasterisation on the CPU for location masks: convex hull (monotone chain) and a filled
+// convex polygon. Pixels have integer coordinates, in the same frame as the landmarks.
+
+export type Point = [number, number];
+
+/** Convex hull, counter-clockwise in a y-down frame, without collinear points. */
+export function convexHull(points: readonly Point[]): Point[] {
+  const pts = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (pts.length < 3) return pts;
+  const cross = (o: Point, a: Point, b: Point) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: Point[] = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: Point[] = [];
+  for (let i = pts.length - 1; i >= 0; i--) {
+    const p = pts[i];
+    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  return lower.slice(0, -1).concat(upper.slice(0, -1));
+}
+
+/**
+ * Fill a convex polygon into a width×height 0/1 mask, boundary included: each row's span between
+ * the edges, rounded outwards to the nearest pixel (as a rasteriser that also draws the outline
+ * does), so even a sliver polygon such as the nose ridge gets its pixels.
+ */
+export function fillConvex(poly: readonly Point[], width: number, height: number): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  if (poly.length === 0) return mask;
+  let ymin = Infinity, ymax = -Infinity;
+  for (const [, y] of poly) (ymin = Math.min(ymin, y)), (ymax = Math.max(ymax, y));
+  const eps = 1e-9;
+  for (let y = Math.max(0, Math.round(ymin)); y <= Math.min(height - 1, Math.round(ymax)); y++) {
+    const yc = Math.min(ymax, Math.max(ymin, y));
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < poly.length; i++) {
+      const [ax, ay] = poly[i];
+      const [bx, by] = poly[(i + 1) % poly.length];
+      if (yc < Math.min(ay, by) - eps || yc > Math.max(ay, by) + eps) continue;
+      if (Math.abs(by - ay) < eps) {
+        (lo = Math.min(lo, ax, bx)), (hi = Math.max(hi, ax, bx));
+      } else {
+        const x = ax + ((yc - ay) * (bx - ax)) / (by - ay);
+        (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
+      }
+    }
+    if (lo > hi) continue;
+    const x0 = Math.max(0, Math.round(lo));
+    const x1 = Math.min(width - 1, Math.round(hi));
+    for (let x = x0; x <= x1; x++) mask[y * width + x] = 1;
+  }
+  return mask;
+}
+
+/** The polygon scaled by `factor` about its vertex centroid. */
+export function scalePolygon(poly: readonly Point[], factor: number): Point[] {
+  let cx = 0, cy = 0;
+  for (const [x, y] of poly) (cx += x), (cy += y);
+  cx /= poly.length;
+  cy /= poly.length;
+  return poly.map(([x, y]) => [cx + (x - cx) * factor, cy + (y - cy) * factor]);
+}
+
+export function maskArea(mask: Uint8Array | Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] > 0 ? 1 : 0;
+  return n;
+}

@@ -1,0 +1,115 @@
+// The soft blending mask of a discrepancy (method spec §3.2 steps 2–4), on the CPU: a location's
+// 0/1 mask → the source's random affine (nearest) → elastic deformation (nearest) → SBI's
+// "dynamic blend" (resize, blur k1 with OpenCV's σ(k), threshold at 0.5, blur k2 with σ2,
+// normalise, resize back) → × blend ratio. Every random number is drawn in sampleMaskParams, so
+// the parameters are plain data and the same parameters give the same mask.
+import type { Rng } from '../tensor/random.ts';
+import { Rng as RngClass } from '../tensor/random.ts';
+import { blurPlane, resizePlane, warpPlane } from './cpu-image.ts';
+
+export interface MaskParams {
+  /** output→input affine [a, b, c, d, e, f], shared with the source image's warp */
+  warp: number[];
+  elastic: { seed: number; alpha: number; sigma: number };
+  /** the dynamic blend's intermediate size (model pixels) */
+  resizeW: number;
+  resizeH: number;
+  k1: number;
+  k2: number;
+  sigma2: number;
+  ratio: number;
+}
+
+/** How pixel-unit parameters map into this crop (see PreparedFace in crop.ts). */
+export interface CropUnits {
+  size: number;
+  wideRatio: { x: number; y: number };
+  scale: { x: number; y: number };
+}
+
+export interface MaskOptions {
+  /** the source affine's scale range; SeeABLE [0.98, 1.02], SBI [0.95, 1/0.95] */
+  scaleRange?: [number, number];
+}
+
+const BLEND_RATIOS = [0.25, 0.5, 0.75, 1, 1, 1];
+const randOdd = (rng: Rng, lo: number, hi: number) => lo + 2 * rng.int((hi - lo) / 2 + 1);
+
+/** The inverse affine of SBI's randaffine: scale s about the centre, then translate (tx, ty). */
+export function affineInverse(size: number, s: number, tx: number, ty: number): number[] {
+  const c = (size - 1) / 2;
+  // forward: x' = s(x − c) + c + tx  ⇒  x = (x' − c − tx)/s + c
+  return [1 / s, 0, c - (c + tx) / s, 0, 1 / s, c - (c + ty) / s];
+}
+
+export function sampleMaskParams(rng: Rng, units: CropUnits, opts: MaskOptions = {}): MaskParams {
+  const [s0, s1] = opts.scaleRange ?? [0.98, 1.02];
+  const { size, wideRatio, scale } = units;
+  // Translations are fractions of the wide pre-crop (x ±3 %, y ±1.5 %), expressed in this crop.
+  const tx = rng.uniform(-0.03, 0.03) * size * wideRatio.x;
+  const ty = rng.uniform(-0.015, 0.015) * size * wideRatio.y;
+  const s = rng.uniform(s0, s1);
+  const pixel = (scale.x + scale.y) / 2;
+  // SBI resizes the wide crop's mask to [192, 256]²; this crop covers 1/wideRatio of it.
+  const resizeW = Math.max(8, Math.round((192 + rng.int(65)) / wideRatio.x));
+  const resizeH = Math.max(8, Math.round((192 + rng.int(65)) / wideRatio.y));
+  return {
+    warp: affineInverse(size, s, tx, ty),
+    elastic: { seed: rng.nextU32(), alpha: 50 * pixel, sigma: 7 * pixel },
+    resizeW,
+    resizeH,
+    k1: randOdd(rng, 5, 25),
+    k2: randOdd(rng, 5, 25),
+    sigma2: 5 + rng.int(41),
+    ratio: BLEND_RATIOS[rng.int(BLEND_RATIOS.length)],
+  };
+}
+
+/** albumentations ElasticTransform (no affine part): U(−1,1) fields smoothed by σ, ×α, nearest remap. */
+export function elastic(mask: Float32Array, w: number, h: number, p: MaskParams['elastic']): Float32Array {
+  const rng = new RngClass(p.seed);
+  const k = 2 * Math.ceil(4 * p.sigma) + 1; // scipy's gaussian_filter truncates at 4σ
+  const field = () => {
+    const f = new Float32Array(w * h);
+    for (let i = 0; i < f.length; i++) f[i] = rng.uniform(-1, 1);
+    return blurPlane(f, w, h, Math.min(k, 2 * Math.max(w, h) - 1) | 1, p.sigma);
+  };
+  const dx = field();
+  const dy = field();
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const sx = Math.round(x + p.alpha * dx[i]);
+      const sy = Math.round(y + p.alpha * dy[i]);
+      out[i] = sx >= 0 && sy >= 0 && sx < w && sy < h ? mask[sy * w + sx] : 0;
+    }
+  }
+  return out;
+}
+
+/** SBI get_blend_mask + blend ratio. The threshold reproduces OpenCV's rounding on uint8 masks. */
+export function dynamicBlend(mask: Float32Array, w: number, h: number, p: MaskParams): Float32Array {
+  const { resizeW: rw, resizeH: rh } = p;
+  let m = resizePlane(mask, w, h, rw, rh, 'linear').map((v) => (v >= 0.5 ? 1 : 0));
+  const b1 = blurPlane(m, rw, rh, p.k1, 0);
+  let mx = 0;
+  for (const v of b1) mx = Math.max(mx, v);
+  // A region thinner than the kernel vanishes under the uint8 rounding; keep it unblurred then.
+  if (mx >= 0.5) m = b1.map((v) => (v >= 0.5 ? 1 : 0));
+  const b2 = blurPlane(m, rw, rh, p.k2, p.sigma2);
+  mx = 0;
+  for (const v of b2) mx = Math.max(mx, v);
+  if (mx <= 0) return new Float32Array(w * h);
+  const soft = resizePlane(b2.map((v) => v / mx), rw, rh, w, h, 'linear');
+  for (let i = 0; i < soft.length; i++) soft[i] *= p.ratio;
+  return soft;
+}
+
+/** The whole mask pipeline for one location mask of a size×size crop. */
+export function softMask(location: Uint8Array, size: number, p: MaskParams): Float32Array {
+  const m0 = Float32Array.from(location);
+  const warped = warpPlane(m0, size, size, p.warp, 'nearest');
+  const deformed = elastic(warped, size, size, p.elastic);
+  return dynamicBlend(deformed, size, size, p);
+}
