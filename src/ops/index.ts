@@ -17,3 +17,4 @@ export * from './squeeze-excite.ts';
 export * from './normalize.ts';
 export * from './dropout.ts';
 export * from './losses.ts';
+export * from './image/index.ts';
