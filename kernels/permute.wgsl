@@ -7,10 +7,18 @@
 // output, or the strides of a bigger tensor when writing a part of it (concat, slice backward).
 // The host coalesces dims that are contiguous in both source and destination first, so most
 // copies run at rank 1–3. Elements are moved as u32 bits, so one pipeline serves f32, i32 and u32.
-// One invocation per element, WG = 256; big grids fold into y (i = gid.x + gid.y·nwg.x·WG).
-// Bench: npm run bench -- permute
+// Two versions (src/ops/strided-copy.ts picks; SEEABLE_NAIVE=1 forces the first):
+//   copy_strided       v1, the reference: one invocation per element, 5 div/mod pairs each.
+//   copy_strided_runs  v2: one invocation per V consecutive elements of the innermost dim, and only
+//                      RANK − 1 div/mod pairs (RANK, V are override constants, so the unused dims
+//                      compile away). Integer division by a runtime value is the cost on CPU
+//                      adapters (no vector udiv); on GPUs it trims ALU work the same way.
+// WG = 256; big grids fold into y (i = gid.x + gid.y·nwg.x·WG).
+// Bench: npx tsx bench/movement.ts
 
 override WG: u32 = 256;
+override RANK: u32 = 6;
+override V: u32 = 4;
 
 struct Params {
   n: u32,
@@ -39,4 +47,32 @@ fn copy_strided(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
   let src = p.soff + c0 * p.ss0 + c1 * p.ss1 + c2 * p.ss2 + c3 * p.ss3 + c4 * p.ss4 + c5 * p.ss5;
   let dst = p.doff + c0 * p.ds0 + c1 * p.ds1 + c2 * p.ds2 + c3 * p.ds3 + c4 * p.ds4 + c5 * p.ds5;
   out[dst] = x[src];
+}
+
+/** The coordinate along one dim, peeling it off the flat remainder r; the outermost dim in use
+ *  takes the rest without a division. */
+fn peel(r: ptr<function, u32>, d: u32, outermost: bool) -> u32 {
+  if (outermost) { return *r; }
+  let c = *r % d;
+  *r = *r / d;
+  return c;
+}
+
+@compute @workgroup_size(WG)
+fn copy_strided_runs(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * WG;
+  if (t >= p.n) { return; }  // here n counts invocations: rows × ⌈d5 / V⌉
+  let chunks = (p.d5 + V - 1u) / V;
+  var r = t / chunks;
+  let c5 = (t - r * chunks) * V;
+  var src = p.soff + c5 * p.ss5;
+  var dst = p.doff + c5 * p.ds5;
+  if (RANK >= 2u) { let c = peel(&r, p.d4, RANK == 2u); src += c * p.ss4; dst += c * p.ds4; }
+  if (RANK >= 3u) { let c = peel(&r, p.d3, RANK == 3u); src += c * p.ss3; dst += c * p.ds3; }
+  if (RANK >= 4u) { let c = peel(&r, p.d2, RANK == 4u); src += c * p.ss2; dst += c * p.ds2; }
+  if (RANK >= 5u) { let c = peel(&r, p.d1, RANK == 5u); src += c * p.ss1; dst += c * p.ds1; }
+  if (RANK >= 6u) { src += r * p.ss0; dst += r * p.ds0; }
+  for (var e = 0u; e < V; e++) {  // constant trip count: unrolled
+    if (c5 + e < p.d5) { out[dst + e * p.ds5] = x[src + e * p.ss5]; }
+  }
 }
