@@ -1,0 +1,2 @@
+// Models built on the engine's ops.
+export * from './efficientnet/index.ts';
