@@ -1,0 +1,69 @@
+// Wall-clock timing of batched GPU work: warm up, then batches of repetitions, one submit per batch,
+// waiting for the queue to drain. While a Dawn promise is pending Node's main thread spins on a
+// core that lavapipe would compute on (TOOLCHAIN.md), so we sleep through most of the expected
+// time before awaiting; ours and the peer are waited for the same way.
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface Timing {
+  /** milliseconds per repetition: the best batch, and the median batch */
+  bestMs: number;
+  medianMs: number;
+  reps: number;
+  batches: number;
+}
+
+export interface TimedWork {
+  /** record one repetition (no submit) */
+  record(): void;
+  /** submit what was recorded and release the batch's outputs once done */
+  submit(): void;
+  /** resolves when the device has finished everything submitted */
+  drained(): Promise<void>;
+  /** free the outputs of the batch (after drained) */
+  release(): void;
+}
+
+/** Time `work`: batches of `reps` repetitions sized so that a batch takes about `targetMs`. */
+export async function timeBatches(work: TimedWork, opts: { targetMs?: number; batches?: number; maxReps?: number } = {}): Promise<Timing> {
+  return (await timeInterleaved([work], opts))[0];
+}
+
+/**
+ * Time several works (ours, the peer) with their batches interleaved — A B A B … — so that load from
+ * other processes on a shared machine hits each side alike. A batch is sized to take about
+ * `targetMs`; the result per work is its best and median batch, per repetition.
+ */
+export async function timeInterleaved(works: TimedWork[], opts: { targetMs?: number; batches?: number; maxReps?: number } = {}): Promise<Timing[]> {
+  const targetMs = opts.targetMs ?? 400;
+  const batches = opts.batches ?? 5;
+  const runBatch = async (work: TimedWork, reps: number, expectMs: number) => {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) work.record();
+    work.submit();
+    if (expectMs > 4) await sleep(expectMs * 0.85);
+    await work.drained();
+    const dt = performance.now() - t0;
+    work.release();
+    return dt;
+  };
+  const state = [];
+  for (const w of works) {
+    await runBatch(w, 1, 0); // pipelines, uploads, first-touch allocations
+    const once = await runBatch(w, 1, 0);
+    const reps = Math.max(1, Math.min(opts.maxReps ?? 64, Math.round(targetMs / Math.max(once, 0.01))));
+    state.push({ reps, expect: once * reps, per: [] as number[] });
+  }
+  for (let b = 0; b < batches; b++) {
+    for (let i = 0; i < works.length; i++) {
+      const s = state[i];
+      const dt = await runBatch(works[i], s.reps, s.expect);
+      s.expect = Math.min(s.expect, dt);
+      s.per.push(dt / s.reps);
+    }
+  }
+  return state.map((s) => {
+    s.per.sort((x, y) => x - y);
+    return { bestMs: s.per[0], medianMs: s.per[Math.floor(s.per.length / 2)], reps: s.reps, batches };
+  });
+}

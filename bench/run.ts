@@ -1,0 +1,74 @@
+// Bench runner: `npm run bench` runs every bench/<name>.ts, `npm run bench -- NAME …` the named ones.
+// Options: --quick (fewer cases), --ceiling=<GFLOP/s>, --no-gpu-time (skip timestamp queries).
+// Each bench prints a table and writes bench/results/<name>.json. See bench/README.md.
+import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../src/gpu/node.ts';
+import { initGpu, shutdownGpu, type Gpu } from '../src/gpu/device.ts';
+import { gflopsCeiling } from './lib/ceiling.ts';
+import { setProfiling } from './lib/profiling.ts';
+import { formatTable, writeResults } from './lib/results.ts';
+import { tfjsPeer } from './lib/tfjs-peer.ts';
+import type { Bench, BenchContext } from './lib/types.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flags = new Map(args.filter((a) => a.startsWith('--')).map((a) => [a.replace(/=.*/, ''), a.includes('=') ? a.slice(a.indexOf('=') + 1) : '']));
+const available = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.slice(0, -3)).sort();
+const wanted = args.filter((a) => !a.startsWith('--'));
+for (const w of wanted) {
+  if (!available.includes(w)) throw new Error(`No bench "${w}" (bench/${w}.ts); available: ${available.join(', ')}`);
+}
+const names = wanted.length ? wanted : available;
+
+async function device(): Promise<Gpu> {
+  const wantTs = !flags.has('--no-gpu-time');
+  try {
+    return await initGpu({ profile: wantTs });
+  } catch (e) {
+    if (!wantTs) throw e;
+    console.error(`[bench] no GPU timestamps (${(e as Error).message}); wall-clock only`);
+    return initGpu({ profile: false });
+  }
+}
+
+const gpu = await device();
+const gpuTiming = gpu.profiler !== null;
+setProfiling(gpu, false);
+const ceilingFlag = flags.has('--ceiling') ? Number(flags.get('--ceiling')) : undefined;
+
+for (const name of names) {
+  const mod = (await import(`./${name}.ts`)) as { bench?: Bench };
+  if (!mod.bench) throw new Error(`bench/${name}.ts must export \`bench\` (see bench/lib/types.ts)`);
+  const b = mod.bench;
+  const ctx: BenchContext = {
+    gpu,
+    tf: () => tfjsPeer(gpu),
+    ceiling: (unit) => (unit === 'GFLOP/s' ? gflopsCeiling(gpu.adapter, ceilingFlag) : null),
+    gpuTiming,
+    quick: flags.has('--quick'),
+    log: (line) => console.error(`[${name}] ${line}`),
+  };
+  console.log(`\n## ${name}: ${b.description}`);
+  const t0 = performance.now();
+  const cases = await b.run(ctx);
+  console.log(formatTable(b.unit, cases));
+  const a = gpu.adapter;
+  const path = writeResults(name, {
+    bench: name,
+    description: b.description,
+    unit: b.unit,
+    cases,
+    adapter: { ...a, features: undefined },
+    ceiling: ctx.ceiling(b.unit),
+    gpuTiming,
+    command: `npm run bench -- ${[name, ...args.filter((x) => x.startsWith('--'))].join(' ')}`,
+    date: new Date().toISOString(),
+    node: process.version,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  });
+  console.log(`→ ${path}`);
+}
+shutdownGpu();
+process.exit(0);
