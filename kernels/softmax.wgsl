@@ -4,6 +4,7 @@
 // LOG = 0: y = exp(x − m) / s;  LOG = 1: y = (x − m) − log s;  m = max_j x_j, s = Σ_j exp(x_j − m).
 // The max and the sum are gathered in one pass ("online softmax": when m grows, s is rescaled by
 // exp(m_old − m_new)), so exp never sees a positive argument and ±1e4 inputs stay finite.
+// −∞ entries (masks) give 0; a row that is all −∞ gives NaN, as in PyTorch.
 // Backward from the saved output y and the incoming gradient g:
 //   softmax:     gx = y ⊙ (g − Σ g⊙y)
 //   logSoftmax:  gx = g − exp(y) ⊙ Σ g
@@ -48,6 +49,7 @@ fn out_value(v: f32, m: f32, s: f32, log_s: f32) -> f32 {
 
 /** Fold one more (max, sum) pair into a running one. */
 fn merge(m1: f32, s1: f32, m2: f32, s2: f32) -> vec2<f32> {
+  if (m1 == m2) { return vec2<f32>(m1, s1 + s2); }  // also keeps two −∞ (masked) shares from exp(NaN)
   let m = max(m1, m2);
   return vec2<f32>(m, s1 * exp(m1 - m) + s2 * exp(m2 - m));
 }
@@ -65,7 +67,7 @@ fn softmax_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
       s = s * exp(m - v) + 1.0;
       m = v;
     } else {
-      s += exp(v - m);
+      s += select(exp(v - m), 1.0, v == m);  // v == m == −∞ (a masked prefix) must add 1, not exp(NaN)
     }
   }
   let log_s = log(s);
