@@ -1,10 +1,13 @@
 // 2-D complex FFT on power-of-two sizes, and the frequency-domain soft discrepancy around it.
 //
+// fft_pass4: one radix-4 Stockham pass (the default; half the passes, hence half the memory traffic):
+//   reads x[i + r·n/4], r = 0..3, multiplies by w^(r·k) (w = exp(∓2πi/(4p)), k = i mod p), takes a 4-point DFT
+//   and writes y[4(i − k) + k + r·p]. An odd log2(n) starts with one radix-2 pass (p = 1).
 // fft_pass: one radix-2 Stockham pass along one axis of a batch of complex planes [B, H, W] (vec2 =
 //   re, im; row-major). Pass p (sub-transform size 1, 2, 4, …, n/2) reads x[i], x[i + n/2] and writes
 //   y[2i − k], y[2i − k + p] with k = i mod p (out of place, ping-pong): after log2(n) passes the
-//   output is in natural order with no bit reversal. Twiddles come from a host table
-//   w[j] = exp(−2πi j/n), j < n/2, computed in float64 (WGSL's sin/cos only promise ~2^-11).
+//   output is in natural order with no bit reversal. Kept as the reference path (fft2d {radix: 2}).
+//   Twiddles come from a host table w[j] = exp(−2πi j/n), j < n, computed in float64 (WGSL's sin/cos only promise ~2^-11).
 //   `sign` = −1 conjugates them for the inverse; `scale` (1/(H·W) on the last inverse pass) normalises.
 //   Axis addressing: element q of line (b, c) is at b·n·inner + q·inner + c; inner = 1 along rows,
 //   W along columns. The fastest invocation index runs over c, so column passes read contiguous memory.
@@ -28,7 +31,7 @@ fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 struct PassParams {
   total: u32,  // lines · n/2 butterflies
   n: u32,      // axis length (power of two)
-  half: u32,   // n / 2
+  half: u32,   // n / radix (butterflies per line)
   p: u32,      // sub-transform size of this pass
   inner: u32,  // element stride along the axis
   sign: f32,   // +1 forward, −1 inverse
@@ -57,6 +60,43 @@ fn fft_pass(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let j = 2u * i - k;
   pass_dst[base + j * pp.inner] = (u0 + u1) * pp.scale;
   pass_dst[base + (j + pp.p) * pp.inner] = (u0 - u1) * pp.scale;
+}
+
+fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
+}
+
+fn twiddle(j: u32) -> vec2<f32> {
+  let tw = twiddles[j];
+  return vec2<f32>(tw.x, pp.sign * tw.y);
+}
+
+@compute @workgroup_size(WG)
+fn fft_pass4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flat(gid, nwg);
+  if (t >= pp.total) { return; }
+  let q = pp.half;  // n / 4
+  let c = t % pp.inner;
+  let r = t / pp.inner;
+  let i = r % q;
+  let base = (r / q) * pp.n * pp.inner + c;
+  let k = i & (pp.p - 1u);
+  let step = k * (q / pp.p);  // w^k = exp(∓2πi k/(4p)) = table[k · n/(4p)]
+  let a = pass_src[base + i * pp.inner];
+  let b = cmul(pass_src[base + (i + q) * pp.inner], twiddle(step));
+  let cc = cmul(pass_src[base + (i + 2u * q) * pp.inner], twiddle(2u * step));
+  let d = cmul(pass_src[base + (i + 3u * q) * pp.inner], twiddle(3u * step));
+  // 4-point DFT; −i·z = (z.y, −z.x) forward, +i·z for the inverse (sign = −1).
+  let s0 = a + cc;
+  let s1 = a - cc;
+  let s2 = b + d;
+  let e = b - d;
+  let s3 = vec2<f32>(e.y, -e.x) * pp.sign;
+  let j = 4u * (i - k) + k;
+  pass_dst[base + j * pp.inner] = (s0 + s2) * pp.scale;
+  pass_dst[base + (j + pp.p) * pp.inner] = (s1 + s3) * pp.scale;
+  pass_dst[base + (j + 2u * pp.p) * pp.inner] = (s0 - s2) * pp.scale;
+  pass_dst[base + (j + 3u * pp.p) * pp.inner] = (s1 - s3) * pp.scale;
 }
 
 // ---- pad_complex / crop_real ----

@@ -8,11 +8,9 @@ import { keep } from '../../tensor/scope.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { fmt } from '../shape-utils.ts';
 
-const K_PASS = defineKernel({
-  file: 'fft', entry: 'fft_pass',
-  params: [['total', 'u32'], ['n', 'u32'], ['half', 'u32'], ['p', 'u32'], ['inner', 'u32'], ['sign', 'f32'], ['scale', 'f32']],
-  reads: 2, writes: 1, workgroupSize: 256,
-});
+const PASS_PARAMS = [['total', 'u32'], ['n', 'u32'], ['half', 'u32'], ['p', 'u32'], ['inner', 'u32'], ['sign', 'f32'], ['scale', 'f32']] as const;
+const K_PASS2 = defineKernel({ file: 'fft', entry: 'fft_pass', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
+const K_PASS4 = defineKernel({ file: 'fft', entry: 'fft_pass4', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
 const WINDOW_PARAMS = [
   ['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['ph', 'u32'], ['pw', 'u32'], ['top', 'u32'], ['left', 'u32'], ['clip01', 'u32'],
 ] as const;
@@ -22,7 +20,7 @@ const K_CROP = defineKernel({ file: 'fft', entry: 'crop_real', params: WINDOW_PA
 export const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 export const nextPow2 = (n: number) => (n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n)));
 
-// Twiddle tables w[j] = exp(−2πi j/n), j < n/2, per device and length; computed in float64.
+// Twiddle tables w[j] = exp(−2πi j/n), j < n, per device and length; computed in float64.
 const twiddleCache = new WeakMap<Gpu, Map<number, Tensor>>();
 function twiddles(n: number): Tensor {
   const gpu = getGpu();
@@ -30,13 +28,12 @@ function twiddles(n: number): Tensor {
   if (!byN) twiddleCache.set(gpu, (byN = new Map()));
   let t = byN.get(n);
   if (!t) {
-    const half = Math.max(1, n / 2);
-    const data = new Float32Array(2 * half);
-    for (let j = 0; j < half; j++) {
+    const data = new Float32Array(2 * n);
+    for (let j = 0; j < n; j++) {
       data[2 * j] = Math.cos((2 * Math.PI * j) / n);
       data[2 * j + 1] = -Math.sin((2 * Math.PI * j) / n);
     }
-    t = keep(tensor(data, [half, 2]));
+    t = keep(tensor(data, [n, 2]));
     byN.set(n, t);
   }
   return t;
@@ -52,11 +49,20 @@ function complexDims(z: Tensor, op: string): { planes: number; h: number; w: num
   return { planes: z.size / (2 * h * w), h, w };
 }
 
+/** Radices of the Stockham passes for an n-point transform: radix 4 throughout, one radix-2 pass first
+ *  when log2(n) is odd (or radix 2 throughout, the reference path). */
+export function fftRadices(n: number, radix: 2 | 4 = 4): (2 | 4)[] {
+  const m = Math.log2(n);
+  if (radix === 2) return new Array<2>(m).fill(2);
+  return [...(m % 2 ? [2 as const] : []), ...new Array<4>(Math.floor(m / 2)).fill(4)];
+}
+
 /**
  * 2-D DFT over the last two spatial dims of complex planes [..., H, W, 2] (H, W powers of two):
  * forward X[u,v] = Σ x[y,x]·exp(−2πi(uy/H + vx/W)); inverse with +i and a 1/(H·W) factor.
+ * `radix: 2` selects the radix-2 reference kernel (default 4).
  */
-export function fft2d(z: Tensor, opts: { inverse?: boolean } = {}): Tensor {
+export function fft2d(z: Tensor, opts: { inverse?: boolean; radix?: 2 | 4 } = {}): Tensor {
   const { planes, h, w } = complexDims(z, 'fft2d');
   if (!isPow2(h) || !isPow2(w)) throw new Error(`fft2d: sizes must be powers of two, got ${h}×${w} (${fmt(z.shape)})`);
   const gpu = getGpu();
@@ -64,7 +70,8 @@ export function fft2d(z: Tensor, opts: { inverse?: boolean } = {}): Tensor {
   const axes: { n: number; inner: number }[] = [];
   if (w > 1) axes.push({ n: w, inner: 1 });
   if (h > 1) axes.push({ n: h, inner: w });
-  const passes = axes.reduce((a, ax) => a + Math.log2(ax.n), 0);
+  const plan = axes.map((ax) => ({ ...ax, radices: fftRadices(ax.n, opts.radix ?? 4) }));
+  const passes = plan.reduce((a, ax) => a + ax.radices.length, 0);
   if (passes === 0) {
     const out = Tensor.empty(z.shape);
     gpu.copy(z.buffer, 0, out.buffer, 0, z.size * 4);
@@ -73,17 +80,19 @@ export function fft2d(z: Tensor, opts: { inverse?: boolean } = {}): Tensor {
   let src = z;
   let spare: Tensor | null = null;
   let done = 0;
-  for (const { n, inner } of axes) {
+  for (const { n, inner, radices } of plan) {
     const tw = twiddles(n);
-    const total = (planes * h * w) / 2;
-    for (let p = 1; p < n; p *= 2) {
+    let p = 1;
+    for (const radix of radices) {
+      const total = (planes * h * w) / radix;
       const dst: Tensor = spare ?? Tensor.empty(z.shape);
       const last = ++done === passes;
-      gpu.dispatch(K_PASS, [src.buffer, tw.buffer, dst.buffer], {
-        total, n, half: n / 2, p, inner, sign: inverse ? -1 : 1, scale: inverse && last ? 1 / (h * w) : 1,
+      gpu.dispatch(radix === 4 ? K_PASS4 : K_PASS2, [src.buffer, tw.buffer, dst.buffer], {
+        total, n, half: n / radix, p, inner, sign: inverse ? -1 : 1, scale: inverse && last ? 1 / (h * w) : 1,
       }, total);
       spare = src === z ? null : src;
       src = dst;
+      p *= radix;
     }
   }
   spare?.dispose();

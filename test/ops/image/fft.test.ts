@@ -13,13 +13,13 @@ before(setupGpu);
 const TOL = { rel: 2e-6, abs: 1e-6 }; // measured: 8e-8 (8²) to 1.6e-7 (256²)
 
 describe('fft2d vs a float64 DFT', () => {
-  const shapes: [number, number, number][] = [[3, 8, 8], [2, 16, 16], [3, 64, 64], [1, 256, 256], [3, 32, 128], [2, 128, 8], [2, 1, 16], [5, 4, 1], [1, 1, 1]];
+  const shapes: [number, number, number][] = [[3, 8, 8], [2, 16, 16], [3, 64, 64], [1, 256, 256], [3, 32, 128], [2, 128, 8], [2, 1, 16], [5, 4, 1], [1, 2, 2], [1, 1, 1], [1, 512, 32]];
   for (const [b, h, w] of shapes) {
-    for (const inverse of [false, true]) {
-      it(`${inverse ? 'inverse' : 'forward'} [${b}, ${h}, ${w}]`, async () => {
-        await checkOp(`fft-${inverse}-${b}-${h}-${w}`, {
+    for (const [inverse, radix] of [[false, 4], [true, 4], [false, 2], [true, 2]] as const) {
+      it(`${inverse ? 'inverse' : 'forward'} radix ${radix} [${b}, ${h}, ${w}]`, async () => {
+        await checkOp(`fft-${inverse}-${radix}-${b}-${h}-${w}`, {
           inputs: [{ shape: [b, h, w, 2] }],
-          run: (z) => fft2d(z, { inverse }),
+          run: (z) => fft2d(z, { inverse, radix }),
           ref: (z) => nd(dft2(z.data, b, h, w, inverse), z.shape),
           tol: TOL,
           noGrad: true,
@@ -28,13 +28,13 @@ describe('fft2d vs a float64 DFT', () => {
     }
   }
 
-  it('inverse(forward(x)) ≈ x on 3×64×256 and 3×256×256', async () => {
+  it('inverse(forward(x)) ≈ x on 3×64×256, 3×256×256 (radix 4) and 2×128×32 (radix 2)', async () => {
     const rng = new Rng(7);
-    for (const [b, h, w] of [[3, 64, 256], [3, 256, 256]]) {
+    for (const [b, h, w, radix] of [[3, 64, 256, 4], [3, 256, 256, 4], [2, 128, 32, 2]] as const) {
       const x = draw(rng, b * h * w * 2, 'uniform');
       const z = tensor(x, [b, h, w, 2]);
-      const f = fft2d(z);
-      const back = fft2d(f, { inverse: true });
+      const f = fft2d(z, { radix });
+      const back = fft2d(f, { inverse: true, radix });
       assertClose(await back.read(), x, { rel: 2e-6, abs: 1e-7 }, `round trip ${b}×${h}×${w}`);
       [z, f, back].forEach((t) => t.dispose());
     }
