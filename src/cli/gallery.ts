@@ -5,8 +5,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import sharp from 'sharp';
-import { readSplit, formatSkipped } from '../io/dataset.ts';
-import { decodeImage, jpegRoundTrip } from '../io/images.ts';
+import { readSplit, formatSkipped, type FaceEntry } from '../io/dataset.ts';
+import { decodeImage, jpegRoundTrip, type RgbImage } from '../io/images.ts';
 import { prepareFace } from '../seeable/crop.ts';
 import { classOf, defaultSdConfig, makeDiscrepancies, numTypes, type SdConfig } from '../seeable/discrepancy.ts';
 import { applyStepsCpu, TYPE_NAMES, type TypeSet } from '../seeable/alterations.ts';
@@ -39,7 +39,17 @@ export async function renderGallery(o: GalleryOptions, log: (s: string) => void 
   if (split.skipped.length) log(formatSkipped(o.split, split.skipped));
   if (split.entries.length === 0) throw new Error(`no usable face in ${o.data}/${o.split}`);
   const rng = new Rng(o.seed);
-  const picks = rng.shuffle([...split.entries]).slice(0, o.faces);
+  // Headers were checked; decode candidates in a seeded order until enough faces decode.
+  const picks: { entry: FaceEntry; image: RgbImage }[] = [];
+  for (const entry of rng.shuffle([...split.entries])) {
+    if (picks.length === o.faces) break;
+    try {
+      picks.push({ entry, image: await decodeImage(entry.path) });
+    } catch (e) {
+      log(`skipped ${entry.file}: unreadable image: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (picks.length === 0) throw new Error(`no face of ${o.data}/${o.split} could be decoded`);
   const cfg: SdConfig = { ...defaultSdConfig(), scheme: locationScheme(o.scheme), types: o.types };
   const nT = numTypes(cfg);
   const nL = cfg.scheme.count;
@@ -54,8 +64,8 @@ export async function renderGallery(o: GalleryOptions, log: (s: string) => void 
   const labels: { x: number; y: number; text: string }[] = [];
 
   for (let f = 0; f < picks.length; f++) {
-    const entry = picks[f];
-    const face = prepareFace(await decodeImage(entry.path), entry.landmarks, { size: S, phase: 'test' });
+    const { entry, image } = picks[f];
+    const face = prepareFace(image, entry.landmarks, { size: S, phase: 'test' });
     const classes: number[] = [];
     for (let t = 0; t < nT; t++) for (let l = 0; l < nL; l++) classes.push(classOf(l, t, nT));
     const sds = await makeDiscrepancies({ ...face, size: S }, classes, rng, cfg);

@@ -1,5 +1,6 @@
 // The `seeable` command: one file per subcommand in src/cli/.
 import { Command } from 'commander';
+import { registerConvert } from './convert.ts';
 import { registerGallery } from './gallery.ts';
 import { registerPrepare } from './prepare.ts';
 
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
   program.name('seeable').description('SeeABLE deepfake detector on a WebGPU engine').showHelpAfterError();
   registerPrepare(program);
   registerGallery(program);
+  registerConvert(program);
   return program;
 }
 

@@ -194,29 +194,36 @@ export function bandWeight(rho: number, rhoLo: number, gain: number): number {
   return 1 + (gain - 1) * s;
 }
 
-/** The frequency alteration (§3.3): mirror-pad to P×P, FFT, radial band gain, inverse, crop, clip. */
+/**
+ * The frequency alteration (§3.3): mirror-pad (reflect-101) to the next power of two per axis with
+ * the image centred, FFT, radial band gain (ρ = 1 at each axis's Nyquist), inverse, crop, clip.
+ * The same placement as src/ops/image/fft.ts, so the GPU path can be checked against it.
+ */
 export function bandGain(img: ChwImage, rhoLo: number, gain: number): ChwImage {
   const { width: w, height: h } = img;
   const p = nextPow2(Math.max(w, h));
+  const ph = nextPow2(h), pw = nextPow2(w);
+  const top = Math.floor((ph - h) / 2), left = Math.floor((pw - w) / 2);
   const weight = new Float64Array(p * p);
-  for (let v = 0; v < p; v++) {
-    for (let u = 0; u < p; u++) {
-      const fu = u < p / 2 ? u : u - p; // centred frequency index
-      const fv = v < p / 2 ? v : v - p;
-      weight[v * p + u] = bandWeight(Math.sqrt(fu * fu + fv * fv) / (p / 2), rhoLo, gain);
+  for (let v = 0; v < ph; v++) {
+    for (let u = 0; u < pw; u++) {
+      const fu = (u < pw / 2 ? u : u - pw) / (pw / 2); // centred frequency, per-axis Nyquist = 1
+      const fv = (v < ph / 2 ? v : v - ph) / (ph / 2);
+      weight[v * pw + u] = bandWeight(Math.sqrt(fu * fu + fv * fv), rhoLo, gain);
     }
   }
+  if (ph !== pw) throw new Error(`bandGain (CPU): non-square planes ${ph}×${pw} are not supported; crops are square`);
   return mapPlanes(img, (plane) => {
     const re = new Float64Array(p * p);
     const im = new Float64Array(p * p);
     for (let y = 0; y < p; y++) {
-      for (let x = 0; x < p; x++) re[y * p + x] = plane[reflect101(y, h) * w + reflect101(x, w)];
+      for (let x = 0; x < p; x++) re[y * p + x] = plane[reflect101(y - top, h) * w + reflect101(x - left, w)];
     }
     fft2d(re, im, p);
     for (let i = 0; i < re.length; i++) (re[i] *= weight[i]), (im[i] *= weight[i]);
     fft2d(re, im, p, true);
     const out = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = clip01(re[y * p + x]);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = clip01(re[(y + top) * p + x + left]);
     return out;
   });
 }

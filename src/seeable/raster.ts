@@ -23,34 +23,32 @@ export function convexHull(points: readonly Point[]): Point[] {
 }
 
 /**
- * Fill a convex polygon into a width×height 0/1 mask, boundary included: each row's span between
- * the edges, rounded outwards to the nearest pixel (as a rasteriser that also draws the outline
- * does), so even a sliver polygon such as the nose ridge gets its pixels.
+ * Fill a convex polygon into a width×height 0/1 mask, boundary included, as a rasteriser that also
+ * draws the outline does: row y gets the x-extent of the polygon within the slab [y − ½, y + ½],
+ * rounded to pixels, so even a sliver such as the nose ridge or a thin horizontal line gets pixels.
  */
 export function fillConvex(poly: readonly Point[], width: number, height: number): Uint8Array {
   const mask = new Uint8Array(width * height);
   if (poly.length === 0) return mask;
   let ymin = Infinity, ymax = -Infinity;
   for (const [, y] of poly) (ymin = Math.min(ymin, y)), (ymax = Math.max(ymax, y));
-  const eps = 1e-9;
   for (let y = Math.max(0, Math.round(ymin)); y <= Math.min(height - 1, Math.round(ymax)); y++) {
-    const yc = Math.min(ymax, Math.max(ymin, y));
-    let lo = Infinity, hi = -Infinity;
+    const lo = Math.max(ymin, y - 0.5);
+    const hi = Math.min(ymax, y + 0.5);
+    let x0 = Infinity, x1 = -Infinity;
+    const take = (x: number) => ((x0 = Math.min(x0, x)), (x1 = Math.max(x1, x)));
     for (let i = 0; i < poly.length; i++) {
       const [ax, ay] = poly[i];
       const [bx, by] = poly[(i + 1) % poly.length];
-      if (yc < Math.min(ay, by) - eps || yc > Math.max(ay, by) + eps) continue;
-      if (Math.abs(by - ay) < eps) {
-        (lo = Math.min(lo, ax, bx)), (hi = Math.max(hi, ax, bx));
-      } else {
-        const x = ax + ((yc - ay) * (bx - ax)) / (by - ay);
-        (lo = Math.min(lo, x)), (hi = Math.max(hi, x));
+      if (ay >= lo && ay <= hi) take(ax);
+      for (const yc of [lo, hi]) {
+        if (by !== ay && yc >= Math.min(ay, by) && yc <= Math.max(ay, by)) take(ax + ((yc - ay) * (bx - ax)) / (by - ay));
       }
     }
-    if (lo > hi) continue;
-    const x0 = Math.max(0, Math.round(lo));
-    const x1 = Math.min(width - 1, Math.round(hi));
-    for (let x = x0; x <= x1; x++) mask[y * width + x] = 1;
+    if (x0 > x1) continue;
+    const xa = Math.max(0, Math.round(x0));
+    const xb = Math.min(width - 1, Math.round(x1));
+    for (let x = xa; x <= xb; x++) mask[y * width + x] = 1;
   }
   return mask;
 }
