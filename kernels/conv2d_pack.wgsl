@@ -1,12 +1,14 @@
 // Packs conv weights [groups·CoF, CiF, kh, kw] (PyTorch OIHW) into the GEMM operand of conv2d.wgsl:
 //   forward    (TRANSPOSED = false): wp[g, ci, tap, co] = w[g·CoF + co, ci, tap]   (co padded to rowPad)
 //   grad-input (TRANSPOSED = true):  wp[g, co, tap, ci] = w[g·CoF + co, ci, tap]   (ci padded to rowPad)
+// FLIP (with TRANSPOSED) reverses the taps: the stride-1 grad-input then runs as a forward conv.
 // Padding columns are zero, so the consumer reads whole aligned vec4s without bounds checks.
 // One invocation per packed element, WG = 256, 1-D grid folded into y.
 // Bench: npm run bench -- conv2d
 
 override WG: u32 = 256;
 override TRANSPOSED: bool = false;
+override FLIP: bool = false;
 
 struct Params {
   n: u32,       // packed elements: groups · R · khw · rowPad
@@ -38,5 +40,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var co = col;
   var ci = r;
   if (TRANSPOSED) { co = r; ci = col; }
-  wp[i] = w[((g * p.CoF + co) * p.CiF + ci) * p.khw + tap];
+  let t = select(tap, p.khw - 1u - tap, FLIP);
+  wp[i] = w[((g * p.CoF + co) * p.CiF + ci) * p.khw + t];
 }

@@ -8,6 +8,7 @@ import type { ConvGeometry } from './conv-geometry.ts';
 import { binaryRaw } from './elementwise.ts';
 import { matmulRaw } from './matmul.ts';
 import { reduceRaw } from './reduce.ts';
+import { igemmVec4Raw } from './conv2d-vec4.ts';
 
 const GEOM = [
   ['Ci', 'u32'], ['Co', 'u32'], ['groups', 'u32'], ['H', 'u32'], ['W', 'u32'], ['OH', 'u32'], ['OW', 'u32'],
@@ -46,19 +47,29 @@ function geomParams(g: ConvGeometry): Record<string, number> {
   };
 }
 
-/** OIHW weights → the packed GEMM operand of conv2d.wgsl, rows padded to whole 8-channel blocks. */
-function packWeights(w: Tensor, g: ConvGeometry, transposed: boolean): Tensor {
+/** OIHW weights → the packed GEMM operand of conv2d*.wgsl, rows padded to whole 8-channel blocks
+ *  (transposed: rows over output channels, for grad-input; flip: taps reversed). */
+export function packWeights(w: Tensor, g: ConvGeometry, transposed: boolean, flip = false): Tensor {
   const [R, cols] = transposed ? [g.Co, g.Ci] : [g.Ci, g.Co];
   const rowPad = Math.ceil(cols / 8) * 8;
   const khw = g.kh * g.kw;
   const n = g.groups * R * khw * rowPad;
   const out = Tensor.empty([n]);
-  getGpu().dispatch(K_PACK, [w.buffer, out.buffer], { n, R, cols, rowPad, khw, CoF: g.Co, CiF: g.Ci }, n, { TRANSPOSED: transposed ? 1 : 0 });
+  getGpu().dispatch(K_PACK, [w.buffer, out.buffer], { n, R, cols, rowPad, khw, CoF: g.Co, CiF: g.Ci }, n, { TRANSPOSED: transposed ? 1 : 0, FLIP: flip ? 1 : 0 });
   return out;
 }
 
-/** Implicit-GEMM forward: y = conv(x, w) + bias. */
+/** Implicit-GEMM forward on the vec4 kernel where it applies (W stride 1 or 2), else the generic one. */
 export function convForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  if (g.sw > 2) return convForwardGenericRaw(x, w, bias, g);
+  const wp = packWeights(w, g, false);
+  const out = igemmVec4Raw(x, wp, bias, g);
+  wp.dispose();
+  return out;
+}
+
+/** Generic implicit-GEMM forward (any stride; bounds-checked scalar gathers): y = conv(x, w) + bias. */
+export function convForwardGenericRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups * g.Co, g.OH, g.OW]);
   const wp = packWeights(w, g, false);
   const coBlocks = Math.ceil(g.Co / 8);
@@ -72,8 +83,21 @@ export function convForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: Con
   return out;
 }
 
-/** Grad-input: the transposed conv of dY with the same weights, on the same kernel. */
+/** Grad-input. Stride 1: a forward conv of dY with flipped, transposed weights and padding
+ *  (k − 1)·d − p on the vec4 kernel. Otherwise the generic kernel in transposed mode. */
 export function convGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  const pt = (g.kh - 1) * g.dh - g.pt;
+  const pl = (g.kw - 1) * g.dw - g.pl;
+  if (g.sh !== 1 || g.sw !== 1 || pt < 0 || pl < 0) return convGradInputGenericRaw(dy, w, g);
+  const wp = packWeights(w, g, true, true);
+  const t: ConvGeometry = { ...g, Ci: g.Co, Co: g.Ci, H: g.OH, W: g.OW, OH: g.H, OW: g.W, pt, pl };
+  const out = igemmVec4Raw(dy, wp, null, t);
+  wp.dispose();
+  return out;
+}
+
+/** Grad-input as a transposed conv on the generic kernel (any stride). */
+export function convGradInputGenericRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups * g.Ci, g.H, g.W]);
   const wp = packWeights(w, g, true);
   const coBlocks = Math.ceil(g.Ci / 8);
