@@ -6,11 +6,11 @@
 //   n ≤ eps:  gx = g / eps
 // The backward recomputes n from the saved x in the same pass that forms Σ g⊙x.
 // Two paths, chosen on the host (chooseRowPath in src/ops/rows.ts):
-//   *_rows  one invocation per row, WG = 256, no barriers (many rows);
+//   *_rows  one invocation per row, WG = 64 (more workgroups for few rows), no barriers (many rows);
 //   *_wg    one workgroup of WG_ROW = 64 per row, tree reduction in workgroup memory (few, long rows).
 // Bench: npm run bench -- normalize
 
-override WG: u32 = 256;
+override WG: u32 = 64;
 override WG_ROW: u32 = 64;
 
 struct Params {

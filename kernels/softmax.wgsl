@@ -9,12 +9,12 @@
 //   softmax:     gx = y ⊙ (g − Σ g⊙y)
 //   logSoftmax:  gx = g − exp(y) ⊙ Σ g
 // Two paths, chosen on the host (chooseRowPath in src/ops/rows.ts):
-//   *_rows  one invocation per row, WG = 256: no barriers; best when there are many rows.
+//   *_rows  one invocation per row, WG = 64 (more workgroups for few rows): no barriers; best when there are many rows.
 //   *_wg    one workgroup of WG_ROW = 64 per row: invocations stride over the row, then a tree
 //           reduction in workgroup memory (log2(64) = 6 barriers); for a few long rows.
 // Bench: npm run bench -- softmax
 
-override WG: u32 = 256;
+override WG: u32 = 64;
 override WG_ROW: u32 = 64;
 override LOG: u32 = 0;
 

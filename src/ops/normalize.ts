@@ -9,8 +9,8 @@ import { dispatchRows, rowLayout, type RowPath } from './rows.ts';
 const PARAMS = [['outer', 'u32'], ['len', 'u32'], ['inner', 'u32'], ['eps', 'f32']] as const;
 const kernel = (entry: string, reads: number, workgroupSize: number) =>
   defineKernel({ file: 'normalize', entry, params: PARAMS, reads, writes: 1, workgroupSize });
-const FORWARD = { byRow: kernel('l2_rows', 1, 256), byWorkgroup: kernel('l2_wg', 1, 64) };
-const BACKWARD = { byRow: kernel('l2_rows_backward', 2, 256), byWorkgroup: kernel('l2_wg_backward', 2, 64) };
+const FORWARD = { byRow: kernel('l2_rows', 1, 64), byWorkgroup: kernel('l2_wg', 1, 64) };
+const BACKWARD = { byRow: kernel('l2_rows_backward', 2, 64), byWorkgroup: kernel('l2_wg_backward', 2, 64) };
 
 export interface NormalizeOptions {
   /** Force a kernel path (tests and benches); by default chooseRowPath decides. */

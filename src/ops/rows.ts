@@ -13,15 +13,23 @@ export interface RowLayout {
 
 export type RowPath = 'rows' | 'workgroup';
 
-/** Rows below which one workgroup per row pays off, and the row length from which it does.
- *  With fewer rows than a GPU keeps invocations in flight, a thread-per-row kernel leaves the
- *  machine idle while each thread walks a long row alone; a workgroup per row splits the row 64
- *  ways at the price of 6 barriers per reduction (costly on CPU adapters, so only for long rows). */
-export const ROW_WG_MAX_ROWS = 4096;
-export const ROW_WG_MIN_LEN = 512;
+/**
+ * Thread-per-row or workgroup-per-row. On a GPU, with fewer rows than it keeps invocations in
+ * flight, a thread-per-row kernel leaves the machine idle while each thread walks a long row
+ * alone; a workgroup per row splits the row 64 ways at the price of 6 barriers per reduction.
+ * On a CPU adapter (lavapipe) barriers are expensive and parallelism is per workgroup, so the
+ * workgroup path only pays for a handful of very long rows. Measured on lavapipe (bench/movement.ts,
+ * softmax forward, rows kernel vs workgroup kernel): [256,1000] 2.2 vs 4.4 ms, [2048,128] 3.7 vs 46 ms,
+ * [8,4097] 0.49 vs 0.52 ms, [2,100000] 4.8 vs 3.4 ms. The GPU thresholds are not yet measured.
+ */
+export const ROW_PATH_THRESHOLDS = {
+  gpu: { maxRows: 4096, minLen: 512 },
+  cpu: { maxRows: 4, minLen: 16384 },
+};
 
-export function chooseRowPath(rows: number, len: number): RowPath {
-  return rows < ROW_WG_MAX_ROWS && len >= ROW_WG_MIN_LEN ? 'workgroup' : 'rows';
+export function chooseRowPath(rows: number, len: number, isSoftware = getGpu().adapter.isSoftware): RowPath {
+  const t = isSoftware ? ROW_PATH_THRESHOLDS.cpu : ROW_PATH_THRESHOLDS.gpu;
+  return rows <= t.maxRows && len >= t.minLen ? 'workgroup' : 'rows';
 }
 
 /** [outer, len, inner] around `axis` (negative counts from the end) of an f32 tensor. */

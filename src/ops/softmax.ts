@@ -8,8 +8,8 @@ import { dispatchRows, rowLayout, type RowPath } from './rows.ts';
 const PARAMS = [['outer', 'u32'], ['len', 'u32'], ['inner', 'u32']] as const;
 const kernel = (entry: string, reads: number, workgroupSize: number) =>
   defineKernel({ file: 'softmax', entry, params: PARAMS, reads, writes: 1, workgroupSize });
-const FORWARD = { byRow: kernel('softmax_rows', 1, 256), byWorkgroup: kernel('softmax_wg', 1, 64) };
-const BACKWARD = { byRow: kernel('softmax_rows_backward', 2, 256), byWorkgroup: kernel('softmax_wg_backward', 2, 64) };
+const FORWARD = { byRow: kernel('softmax_rows', 1, 64), byWorkgroup: kernel('softmax_wg', 1, 64) };
+const BACKWARD = { byRow: kernel('softmax_rows_backward', 2, 64), byWorkgroup: kernel('softmax_wg_backward', 2, 64) };
 
 export type SoftmaxPath = RowPath;
 export interface SoftmaxOptions {

@@ -41,7 +41,7 @@ function values(seed: number, n: number, scale: number): number[] {
 
 describe('l2Normalize vs float64', () => {
   for (const path of ['rows', 'workgroup'] as RowPath[]) {
-    for (const shape of [[5, 1], [7, 3], [11, 37], [4, 128], [3, 1000], [2, 4097]]) {
+    for (const shape of [[5, 1], [7, 3], [11, 37], [300, 7], [4, 128], [3, 1000], [2, 4097]]) {
       it(`${path} [${shape}]`, async () => {
         await checkOp(`l2-${path}-${shape}`, {
           inputs: [{ shape }],

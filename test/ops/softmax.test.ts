@@ -55,8 +55,8 @@ describe('softmax / logSoftmax vs float64', () => {
   for (const [name, fn] of Object.entries(fns)) {
     const log = name === 'logSoftmax';
     for (const path of PATHS) {
-      // Row lengths 1, 3, 37, 1000, 4097: none divides the 64- or 256-wide workgroups.
-      for (const shape of [[5, 1], [7, 3], [11, 37], [3, 1000], [2, 4097]]) {
+      // Row lengths 1, 3, 37, 1000, 4097 (none divides the 64-wide workgroups); 300 rows span 5 workgroups.
+      for (const shape of [[5, 1], [7, 3], [11, 37], [300, 7], [3, 1000], [2, 4097]]) {
         it(`${name} ${path} [${shape}]`, async () => {
           await checkOp(`${name}-${path}-${shape}`, {
             inputs: [{ shape }],
@@ -138,9 +138,11 @@ describe('softmax / logSoftmax vs float64', () => {
       for (let j = 0; j < 500; j++) s += v[r * 500 + j];
       assert.ok(Math.abs(s - 1) < 1e-5, `row ${r} sums to ${s}`);
     }
-    assert.equal(chooseRowPath(8, 4097), 'workgroup');
-    assert.equal(chooseRowPath(100000, 10), 'rows');
-    assert.equal(chooseRowPath(8, 10), 'rows');
+    assert.equal(chooseRowPath(8, 4097, false), 'workgroup');
+    assert.equal(chooseRowPath(8, 4097, true), 'rows');
+    assert.equal(chooseRowPath(2, 100000, true), 'workgroup');
+    assert.equal(chooseRowPath(100000, 10, false), 'rows');
+    assert.equal(chooseRowPath(8, 10, false), 'rows');
     x.dispose();
     y.dispose();
   });
