@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { cvResize, resizeTaps } from '../../../src/ops/image/resize.ts';
+import { resizeBilinear } from '../../../src/ops/resize.ts';
 import { affineAboutCenter, invertAffine, remap, warpAffine, type Affine, type Interp, type SampleBorder } from '../../../src/ops/image/warp.ts';
 import { tensor } from '../../../src/tensor/create.ts';
 import { Rng } from '../../../src/tensor/random.ts';
@@ -164,6 +165,17 @@ describe('cvResize vs float64 (cv2.resize INTER_LINEAR / INTER_NEAREST)', () => 
       });
     });
   }
+  it('linear equals the PyTorch-semantics resizeBilinear (align_corners false) up and down', async () => {
+    const rng = new Rng(8);
+    for (const [h, w, oh, ow] of [[37, 45, 61, 90], [200, 131, 97, 64], [33, 20, 33, 41]]) {
+      const x = tensor(draw(rng, 2 * h * w), [1, 2, h, w]);
+      const a = cvResize(x, oh, ow, 'linear');
+      const b = resizeBilinear(x, [oh, ow]);
+      // resizeBilinear computes source coordinates in f32 on the GPU (~1e-5 px off): agree to 1e-4 of scale.
+      assertClose(await a.read(), await b.read(), { rel: 1e-4, abs: 1e-6 }, `cvResize vs resizeBilinear ${h}×${w}→${oh}×${ow}`);
+      [x, a, b].forEach((t) => t.dispose());
+    }
+  });
   it('taps match OpenCV: an exact 2× shrink averages pixel pairs; edges clamp', () => {
     assert.deepEqual(resizeTaps(8, 4, 'linear'), [[0, 0.5], [2, 0.5], [4, 0.5], [6, 0.5]]);
     assert.deepEqual(resizeTaps(4, 8, 'linear').map(([s]) => s), [0, 0, 0, 1, 1, 2, 2, 3]);
