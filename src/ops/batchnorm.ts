@@ -75,6 +75,9 @@ export function batchNorm2d(
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
   const g = geometry(x, gamma, beta, runningMean, runningVar);
+  if ((runningMean === null) !== (runningVar === null)) {
+    throw new Error('batchNorm2d: give both runningMean and runningVar, or neither');
+  }
   const gpu = getGpu();
   const stat = Tensor.empty([g.C, 4]);
   if (training) {

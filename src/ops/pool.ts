@@ -37,7 +37,7 @@ export function globalAvgPool2d(x: Tensor): Tensor {
   const out = Tensor.empty([N, C, 1, 1]);
   const planes = N * C;
   // One workgroup per plane; past 65,535 planes the grid folds into y.
-  const gx = Math.min(planes, 65535);
+  const gx = Math.max(1, Math.min(planes, 65535));
   getGpu().dispatch(K_GLOBAL, [x.buffer, out.buffer], params, [gx, Math.ceil(planes / gx), 1]);
   if (needsGrad(x)) {
     record('globalAvgPool2d', out, [x], [], (g) => {

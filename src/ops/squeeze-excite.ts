@@ -63,8 +63,26 @@ function asMatrix(w: Tensor, what: string): Tensor {
  */
 export function squeezeExcite(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor): Tensor {
   const [N, C] = x.shape;
-  const pooled = reshape(globalAvgPool2d(x), [N, C]);
-  const hidden = silu(add(matmul(pooled, asMatrix(w1, 'w1'), { transB: true }), b1));
-  const gate = sigmoid(add(matmul(hidden, asMatrix(w2, 'w2'), { transB: true }), b2));
-  return channelScale(x, gate);
+  const pooled = then(globalAvgPool2d(x), (t) => reshape(t, [N, C]));
+  const z1 = then(pooled, (t) => matmulWeight(t, w1, 'w1'));
+  const hidden = then(then(z1, (t) => add(t, b1)), silu);
+  const z2 = then(hidden, (t) => matmulWeight(t, w2, 'w2'));
+  const gate = then(then(z2, (t) => add(t, b2)), sigmoid);
+  return then(gate, (t) => channelScale(x, t));
+}
+
+/** t · Wᵀ for a 1×1 conv weight given as [Cout, Cin] or [Cout, Cin, 1, 1]. */
+function matmulWeight(t: Tensor, w: Tensor, what: string): Tensor {
+  const m = asMatrix(w, what);
+  const out = matmul(t, m, { transB: true });
+  if (m !== w) m.dispose();
+  return out;
+}
+
+/** f(t), then drop the handle on the intermediate t (the graph retains what the backward needs),
+ *  so that inference outside tidy() does not leak the block's temporaries. */
+function then(t: Tensor, f: (t: Tensor) => Tensor): Tensor {
+  const out = f(t);
+  t.dispose();
+  return out;
 }

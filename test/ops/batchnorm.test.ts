@@ -119,6 +119,7 @@ describe('batchNorm2d vs float64', () => {
     const c3 = tensor([1, 2, 3], [3]);
     const c4 = tensor([1, 2, 3, 4], [4]);
     assert.throws(() => batchNorm2d(x, c4, c3, c3, c3), /gamma must be f32 with 3 elements/);
+    assert.throws(() => batchNorm2d(x, c3, c3, c3, null, { training: true }), /both runningMean and runningVar/);
     const one = tensor([1, 2, 3], [1, 3, 1, 1]);
     assert.throws(() => batchNorm2d(one, c3, c3, c3, c3, { training: true }), /more than one value/);
   });

@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { channelScale, squeezeExcite } from '../../src/ops/squeeze-excite.ts';
-import { checkOp, setupGpu } from '../helpers/harness.ts';
+import { randn } from '../../src/tensor/create.ts';
+import { noGrad } from '../../src/tensor/tape.ts';
+import { checkOp, getGpu, setupGpu } from '../helpers/harness.ts';
 import type { Nd } from '../helpers/nd.ts';
 
 before(setupGpu);
@@ -76,4 +79,12 @@ describe('squeeze-and-excite vs float64', () => {
       });
     });
   }
+  it('squeezeExcite outside tidy() leaves only its output alive (inference)', async () => {
+    const [x, w1, b1, w2, b2] = [randn([2, 24, 5, 7]), randn([6, 24, 1, 1]), randn([6]), randn([24, 6, 1, 1]), randn([24])];
+    await getGpu().sync();
+    const before = getGpu().pool.stats().liveBytes;
+    const y = noGrad(() => squeezeExcite(x, w1, b1, w2, b2));
+    y.dispose();
+    assert.equal(getGpu().pool.stats().liveBytes, before, 'temporaries leaked');
+  });
 });
