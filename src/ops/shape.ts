@@ -1,6 +1,6 @@
 // Shape ops. Views (reshape, squeeze, unsqueeze, flatten) share storage and cost nothing; the
 // others materialise through one strided-copy kernel (kernels/permute.wgsl via strided-copy.ts):
-// permute/transpose, slice, concat/stack, expand/broadcastTo. Each forward has its backward below it.
+// permute/transpose, slice/split, concat/stack, expand/broadcastTo. Each forward has its backward below it.
 // Every op works on f32, i32 and u32 tensors alike (the kernel moves bits); gradients are f32 only.
 import { zeros } from '../tensor/create.ts';
 import { needsGrad, record } from '../tensor/tape.ts';
@@ -146,6 +146,26 @@ export function sliceAxis(x: Tensor, axis: number, start: number, end: number, s
   ends[a] = end;
   steps[a] = step;
   return slice(x, starts, ends, steps);
+}
+
+/** Cut x along `axis` into parts of the given sizes (or into `sizes` equal parts when a number). */
+export function split(x: Tensor, sizes: number | readonly number[], axis = 0): Tensor[] {
+  const a = normAxis(axis, x.rank, 'split');
+  const dim = x.shape[a];
+  let list: readonly number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes < 1 || dim % sizes !== 0) {
+      throw new Error(`split: axis ${a} of ${fmt(x.shape)} does not split into ${sizes} equal parts`);
+    }
+    list = new Array<number>(sizes).fill(dim / sizes);
+  } else {
+    list = sizes;
+  }
+  if (list.reduce((n, d) => n + d, 0) !== dim || list.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`split: sizes [${list.join(', ')}] do not add up to axis ${a} of ${fmt(x.shape)}`);
+  }
+  let at = 0;
+  return list.map((d) => sliceAxis(x, a, at, (at += d)));
 }
 
 /** Join tensors along an existing axis; each part is one strided copy into the output. */

@@ -6,7 +6,7 @@ import { requireGrad } from '../../src/tensor/tape.ts';
 import { mul } from '../../src/ops/elementwise.ts';
 import { sum } from '../../src/ops/reduce.ts';
 import {
-  broadcastTo, concat, expand, flatten, permute, reshape, slice, sliceAxis, squeeze, stack, transpose, unsqueeze,
+  broadcastTo, concat, expand, flatten, permute, reshape, slice, sliceAxis, split, squeeze, stack, transpose, unsqueeze,
 } from '../../src/ops/shape.ts';
 import { stridedCopyConfig } from '../../src/ops/strided-copy.ts';
 import { checkOp, setupGpu } from '../helpers/harness.ts';
@@ -251,6 +251,25 @@ for (const [mode, cfg] of Object.entries(MODES)) describe(mode, () => {
         ref: (a, b) => refConcat([reshaped(a, [5, 1, 3]), reshaped(b, [5, 1, 3])], 1),
         tol: EXACT, gradTol: GRAD,
       });
+    });
+    it('split undoes concat; each part’s gradient lands in its own range', async () => {
+      await checkOp(mode + '-split', {
+        inputs: [{ shape: [4, 9, 2] }],
+        run: (x) => {
+          const [a, b, c] = split(x, [2, 0, 7], 1);
+          const out = concat([c, a, b], 1); // reordered, so a wrong range cannot cancel out
+          [a, b, c].forEach((t) => t.dispose());
+          return out;
+        },
+        ref: (x) => refConcat([refSlice(x, [0, 2], [4, 9], [1, 1]), refSlice(x, [0, 0], [4, 2], [1, 1])], 1),
+        tol: EXACT, gradTol: GRAD,
+      });
+      const x = tensor([1, 2, 3, 4, 5, 6], [6]);
+      const parts = split(x, 3);
+      assert.deepEqual(await Promise.all(parts.map(async (p) => [...(await p.read())])), [[1, 2], [3, 4], [5, 6]]);
+      assert.throws(() => split(x, 4), /equal parts/);
+      assert.throws(() => split(x, [2, 2]), /add up/);
+      [...parts, x].forEach((t) => t.dispose());
     });
     it('rejects mismatched parts', () => {
       const a = tensor([1, 2, 3, 4], [2, 2]);
