@@ -12,12 +12,14 @@
 //   Axis addressing: element q of line (b, c) is at b·n·inner + q·inner + c; inner = 1 along rows,
 //   W along columns. The fastest invocation index runs over c, so column passes read contiguous memory.
 // pad_complex: mirror padding (reflect-101, OpenCV's BORDER_REFLECT_101) of real planes [B, h, w] into
-//   complex planes [B, P, Q], the image placed at (top, left).
+//   complex planes [B, P, Q], the image placed at (top, left). Paired mode (pair_c = C > 0): channels 2q and
+//   2q + 1 of each image go to the real and imaginary parts of one plane, ⌈C/2⌉ planes per image. A real,
+//   even spectral weight maps real inputs to real outputs, so both channels come back unmixed: half the FFTs.
 // band_gain: multiply a centred spectrum by the real radial weight w(ρ) = 1 + (g − 1)·s(ρ), s a
 //   raised-cosine step from 0 to 1 over [ρ_lo − hw, ρ_lo + hw], ρ = |(fy/(P/2), fx/(Q/2))| so that
 //   ρ = 1 is the Nyquist frequency of each axis. One parameter row (ρ_lo, hw, g, unused) per image.
 // crop_real: the real part of a window [top, top + h) × [left, left + w) of complex planes, optionally
-//   clipped to [0, 1].
+//   clipped to [0, 1]; in paired mode channel 2q + 1 is the imaginary part of plane q.
 // One invocation per butterfly (fft_pass) or per element (others); WG = 256; 1-D grids fold into y.
 // Bench: npm run bench -- discrepancy-kernels
 
@@ -109,6 +111,7 @@ struct WindowParams {
   top: u32,
   left: u32,
   clip01: u32,
+  pair_c: u32, // 0: one real plane per complex plane; C: channels per image, paired
 }
 @group(0) @binding(0) var<uniform> wp: WindowParams;
 @group(0) @binding(1) var<storage, read> pad_src: array<f32>;
@@ -135,7 +138,18 @@ fn pad_complex(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   let b = t / (wp.pw * wp.ph);
   let sy = reflect101(i32(y) - i32(wp.top), i32(wp.h));
   let sx = reflect101(i32(x) - i32(wp.left), i32(wp.w));
-  pad_dst[t] = vec2<f32>(pad_src[(b * wp.h + sy) * wp.w + sx], 0.0);
+  let at = sy * wp.w + sx;
+  let plane = wp.h * wp.w;
+  if (wp.pair_c == 0u) {
+    pad_dst[t] = vec2<f32>(pad_src[b * plane + at], 0.0);
+    return;
+  }
+  let cp = (wp.pair_c + 1u) / 2u;
+  let ch = 2u * (b % cp);
+  let src = ((b / cp) * wp.pair_c + ch) * plane + at;
+  var im = 0.0;
+  if (ch + 1u < wp.pair_c) { im = pad_src[src + plane]; }
+  pad_dst[t] = vec2<f32>(pad_src[src], im);
 }
 
 @compute @workgroup_size(WG)
@@ -145,7 +159,14 @@ fn crop_real(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   let x = t % wp.w;
   let y = (t / wp.w) % wp.h;
   let b = t / (wp.w * wp.h);
-  var v = crop_src[(b * wp.ph + y + wp.top) * wp.pw + x + wp.left].x;
+  var cplane = b;
+  var part = 0u;
+  if (wp.pair_c != 0u) {
+    cplane = (b / wp.pair_c) * ((wp.pair_c + 1u) / 2u) + (b % wp.pair_c) / 2u;
+    part = (b % wp.pair_c) % 2u;
+  }
+  let z = crop_src[(cplane * wp.ph + y + wp.top) * wp.pw + x + wp.left];
+  var v = select(z.x, z.y, part == 1u);
   if (wp.clip01 != 0u) { v = clamp(v, 0.0, 1.0); }
   crop_dst[t] = v;
 }

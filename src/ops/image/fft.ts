@@ -12,7 +12,7 @@ const PASS_PARAMS = [['total', 'u32'], ['n', 'u32'], ['half', 'u32'], ['p', 'u32
 const K_PASS2 = defineKernel({ file: 'fft', entry: 'fft_pass', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
 const K_PASS4 = defineKernel({ file: 'fft', entry: 'fft_pass4', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
 const WINDOW_PARAMS = [
-  ['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['ph', 'u32'], ['pw', 'u32'], ['top', 'u32'], ['left', 'u32'], ['clip01', 'u32'],
+  ['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['ph', 'u32'], ['pw', 'u32'], ['top', 'u32'], ['left', 'u32'], ['clip01', 'u32'], ['pair_c', 'u32'],
 ] as const;
 const K_PAD = defineKernel({ file: 'fft', entry: 'pad_complex', params: WINDOW_PARAMS, reads: 1, writes: 1, workgroupSize: 256 });
 const K_CROP = defineKernel({ file: 'fft', entry: 'crop_real', params: WINDOW_PARAMS, reads: 1, writes: 1, workgroupSize: 256 });
@@ -114,8 +114,12 @@ export function pow2Window(h: number, w: number): PadWindow {
   return { ph, pw, top: Math.floor((ph - h) / 2), left: Math.floor((pw - w) / 2) };
 }
 
-/** Real planes [..., h, w] → complex planes [..., P, Q, 2], mirror-padded (reflect-101) around (top, left). */
-export function mirrorPadComplex(x: Tensor, win: PadWindow): Tensor {
+/**
+ * Real planes [..., h, w] → complex planes [..., P, Q, 2], mirror-padded (reflect-101) around (top, left).
+ * With `pairChannels` = C (x is [N, C, h, w] or [C, h, w]), channels 2q and 2q + 1 of each image share one
+ * complex plane (real, imaginary): the result is [N, ⌈C/2⌉, P, Q, 2]. Only for real, even spectral filters.
+ */
+export function mirrorPadComplex(x: Tensor, win: PadWindow, opts: { pairChannels?: number } = {}): Tensor {
   const s = x.shape;
   if (x.dtype !== 'f32' || s.length < 2) throw new Error(`mirrorPadComplex: expects f32 planes [..., H, W], got ${fmt(s)}`);
   const h = s[s.length - 2];
@@ -124,19 +128,36 @@ export function mirrorPadComplex(x: Tensor, win: PadWindow): Tensor {
   if (top < 0 || left < 0 || top + h > ph || left + w > pw) {
     throw new Error(`mirrorPadComplex: a ${h}×${w} image at (${top}, ${left}) does not fit a ${ph}×${pw} plane`);
   }
-  const out = Tensor.empty([...s.slice(0, -2), ph, pw, 2]);
+  const pc = opts.pairChannels ?? 0;
+  let lead = s.slice(0, -2);
+  if (pc > 0) {
+    const images = x.size / (pc * h * w);
+    if (!Number.isInteger(images) || s[s.length - 3] !== pc) throw new Error(`mirrorPadComplex: cannot pair ${pc} channels of ${fmt(s)}`);
+    lead = [images, Math.ceil(pc / 2)];
+  }
+  const out = Tensor.empty([...lead, ph, pw, 2]);
   const total = out.size / 2;
-  getGpu().dispatch(K_PAD, [x.buffer, out.buffer], { total, h, w, ph, pw, top, left, clip01: 0 }, total);
+  getGpu().dispatch(K_PAD, [x.buffer, out.buffer], { total, h, w, ph, pw, top, left, clip01: 0, pair_c: pc }, total);
   return out;
 }
 
-/** The real part of the h×w window at (top, left) of complex planes [..., P, Q, 2] → [..., h, w]. */
-export function cropReal(z: Tensor, h: number, w: number, top: number, left: number, opts: { clip01?: boolean } = {}): Tensor {
-  const { h: ph, w: pw } = complexDims(z, 'cropReal');
+/**
+ * The real part of the h×w window at (top, left) of complex planes [..., P, Q, 2] → [..., h, w]; with
+ * `pairChannels` = C, undoes mirrorPadComplex's pairing: [N, ⌈C/2⌉, P, Q, 2] → [N, C, h, w].
+ */
+export function cropReal(z: Tensor, h: number, w: number, top: number, left: number, opts: { clip01?: boolean; pairChannels?: number } = {}): Tensor {
+  const { planes, h: ph, w: pw } = complexDims(z, 'cropReal');
   if (top < 0 || left < 0 || top + h > ph || left + w > pw) {
     throw new Error(`cropReal: window ${h}×${w} at (${top}, ${left}) exceeds the ${ph}×${pw} plane`);
   }
-  const out = Tensor.empty([...z.shape.slice(0, -3), h, w]);
-  getGpu().dispatch(K_CROP, [z.buffer, out.buffer], { total: out.size, h, w, ph, pw, top, left, clip01: opts.clip01 ? 1 : 0 }, out.size);
+  const pc = opts.pairChannels ?? 0;
+  let lead = z.shape.slice(0, -3);
+  if (pc > 0) {
+    const cp = Math.ceil(pc / 2);
+    if (planes % cp !== 0) throw new Error(`cropReal: ${planes} planes do not hold images of ${pc} paired channels`);
+    lead = [planes / cp, pc];
+  }
+  const out = Tensor.empty([...lead, h, w]);
+  getGpu().dispatch(K_CROP, [z.buffer, out.buffer], { total: out.size, h, w, ph, pw, top, left, clip01: opts.clip01 ? 1 : 0, pair_c: pc }, out.size);
   return out;
 }

@@ -1,6 +1,7 @@
 // The frequency-domain soft discrepancy (method spec §3.3): mirror-pad each channel to the next power
 // of two per axis → FFT → real radial band weight → inverse FFT → crop → clip to [0, 1].
-// The weight is real and even in frequency, so the phase is kept and the output stays real.
+// The weight is real and even in frequency, so the phase is kept and the output stays real; hence two
+// channels ride in one complex transform (real and imaginary parts) and come back unmixed.
 import { getGpu } from '../../gpu/device.ts';
 import { defineKernel } from '../../gpu/kernel.ts';
 import type { Rng } from '../../tensor/random.ts';
@@ -65,10 +66,12 @@ export function frequencyBandGain(img: Tensor, params: BandParams | readonly Ban
   const { n, c, h, w } = imageDims(img, 'frequencyBandGain');
   const rows = bandRows(params, n, 'frequencyBandGain'); // validate before any dispatch
   const win = pow2Window(h, w);
+  // Channels go in pairs (real, imaginary) through one complex transform: the weight is real and even.
+  const pair = { pairChannels: c };
   return tidy(() => {
-    const spec = fft2d(mirrorPadComplex(img, win));
-    const shaped = applyBandGain(spec, rows.map(([rhoLo, halfWidth, gain]) => ({ rhoLo, halfWidth, gain })), c);
+    const spec = fft2d(mirrorPadComplex(img.view([n, c, h, w]), win, pair));
+    const shaped = applyBandGain(spec, rows.map(([rhoLo, halfWidth, gain]) => ({ rhoLo, halfWidth, gain })), Math.ceil(c / 2));
     const back = fft2d(shaped, { inverse: true });
-    return cropReal(back, h, w, win.top, win.left, { clip01: true });
+    return cropReal(back, h, w, win.top, win.left, { clip01: true, ...pair }).view(img.shape);
   });
 }

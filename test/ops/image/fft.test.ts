@@ -70,6 +70,43 @@ describe('mirror padding to a power of two and cropping back', () => {
       noGrad: true,
     });
   });
+  for (const [n, c] of [[2, 3], [1, 2], [3, 1]]) {
+    it(`paired channels: ${n} images × ${c} channels share ⌈C/2⌉ planes, and crop undoes it`, async () => {
+      const [h, w] = [13, 22];
+      const win = pow2Window(h, w);
+      const cp = Math.ceil(c / 2);
+      await checkOp(`pad-pair-${n}-${c}`, {
+        inputs: [{ shape: [n, c, h, w] }],
+        run: (x) => mirrorPadComplex(x, win, { pairChannels: c }),
+        ref: (x) => {
+          const single = padComplexRef(x.data, n * c, h, w, win.ph, win.pw, win.top, win.left);
+          const pl = win.ph * win.pw;
+          const out = new Float64Array(n * cp * pl * 2);
+          for (let i = 0; i < n; i++) for (let ch = 0; ch < c; ch++) for (let q = 0; q < pl; q++) {
+            out[2 * ((i * cp + (ch >> 1)) * pl + q) + (ch & 1)] = single[2 * ((i * c + ch) * pl + q)];
+          }
+          return nd(out, [n, cp, win.ph, win.pw, 2]);
+        },
+        tol: { rel: 0, abs: 0 },
+        noGrad: true,
+      });
+      await checkOp(`crop-pair-${n}-${c}`, {
+        inputs: [{ shape: [n, cp, win.ph, win.pw, 2] }],
+        run: (z) => cropReal(z, h, w, win.top, win.left, { pairChannels: c }),
+        ref: (z) => {
+          const out = new Float64Array(n * c * h * w);
+          for (let i = 0; i < out.length; i++) {
+            const x = i % w, y = Math.floor(i / w) % h, b = Math.floor(i / (w * h));
+            const plane = Math.floor(b / c) * cp + ((b % c) >> 1);
+            out[i] = z.data[2 * ((plane * win.ph + y + win.top) * win.pw + x + win.left) + ((b % c) & 1)];
+          }
+          return nd(out, [n, c, h, w]);
+        },
+        tol: { rel: 0, abs: 0 },
+        noGrad: true,
+      });
+    });
+  }
   it('crop of the real part, plain and clipped to [0, 1]', async () => {
     const [b, ph, pw, h, w, top, left] = [3, 16, 32, 11, 19, 3, 7];
     for (const clip01 of [false, true]) {
