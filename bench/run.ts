@@ -2,6 +2,7 @@
 // Options: --quick (fewer cases), --ceiling=<GFLOP/s>, --no-gpu-time (skip timestamp queries).
 // Each bench prints a table and writes bench/results/<name>.json. See bench/README.md.
 import { readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../src/gpu/node.ts';
@@ -50,8 +51,9 @@ for (const name of names) {
     quick: flags.has('--quick'),
     log: (line) => console.error(`[${name}] ${line}`),
   };
-  console.log(`\n## ${name}: ${b.description}`);
+  console.log(`\n## ${name}: ${b.description} (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs)`);
   const t0 = performance.now();
+  const loadBefore = loadavg()[0];
   const cases = await b.run(ctx);
   console.log(formatTable(b.unit, cases));
   const a = gpu.adapter;
@@ -66,6 +68,8 @@ for (const name of names) {
     command: `npm run bench -- ${[name, ...args.filter((x) => x.startsWith('--'))].join(' ')}`,
     date: new Date().toISOString(),
     node: process.version,
+    // other processes on a shared CPU adapter slow both sides; ratios stay comparable, absolute speeds do not
+    host: { cpus: cpus().length, cpu: cpus()[0]?.model, loadavg1min: { before: loadBefore, after: loadavg()[0] } },
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   });
   console.log(`→ ${path}`);
