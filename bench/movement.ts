@@ -1,7 +1,7 @@
 // Data-movement and row-op benchmark: permute/slice/concat (strided copy v2, v1 reference, copy
 // engine), gather, softmax, logSoftmax and l2Normalize against TensorFlow.js WebGPU on the same
 // Dawn adapter. GB/s counts the bytes each op must read and write once (f32).
-//   node --import tsx bench/movement.ts [--quick] [--no-peer] [--only=substring] [--json=out.json]
+//   node --import tsx bench/movement.ts [--quick] [--no-peer] [--only=substring, case-insensitive] [--json=out.json]
 // Prints one line per case and one JSON document ({ bench, unit, cases, adapter, command }).
 import { writeFileSync } from 'node:fs';
 import '../src/gpu/node.ts';
@@ -108,7 +108,7 @@ async function main() {
   const gbs = (bytes: number, s: number) => bytes / s / 1e9;
   const cases: { case: string; ours: number; naive: number | null; peer: number | null; peerName: string; ratio: number | null }[] = [];
   for (const c of CASES) {
-    if (only && !c.name.includes(only)) continue;
+    if (only && !c.name.toLowerCase().includes(only.toLowerCase())) continue;
     const x = randn(c.shape);
     const sync = () => getGpu().sync();
     const ours = await time(() => c.ours(x).dispose(), sync);

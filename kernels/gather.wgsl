@@ -13,7 +13,7 @@
 //   scatter_rows (one per gx element)     gx[o, a, i] = Σ_{j in bucket a} g[o, list[j], i]
 // The index work is O(K + A) (bucket sort O(Σ bucket²)), independent of outer and inner.
 // WG = 256 everywhere; 1-D grids fold into y (i = gid.x + gid.y·nwg.x·WG).
-// Bench: npm run bench -- gather
+// Bench: node --import tsx bench/movement.ts --only=gather
 
 override WG: u32 = 256;
 override SIGNED: u32 = 1u;

@@ -8,7 +8,7 @@
 // Two paths, chosen on the host (chooseRowPath in src/ops/rows.ts):
 //   *_rows  one invocation per row, WG = 64 (more workgroups for few rows), no barriers (many rows);
 //   *_wg    one workgroup of WG_ROW = 64 per row, tree reduction in workgroup memory (few, long rows).
-// Bench: npm run bench -- normalize
+// Bench: node --import tsx bench/movement.ts --only=l2Normalize
 
 override WG: u32 = 64;
 override WG_ROW: u32 = 64;

@@ -14,7 +14,7 @@
 //                      compile away). Integer division by a runtime value is the cost on CPU
 //                      adapters (no vector udiv); on GPUs it trims ALU work the same way.
 // WG = 256; big grids fold into y (i = gid.x + gid.y·nwg.x·WG).
-// Bench: npx tsx bench/movement.ts
+// Bench: node --import tsx bench/movement.ts --only=permute   (also --only=slice, --only=concat)
 
 override WG: u32 = 256;
 override RANK: u32 = 6;

@@ -12,7 +12,7 @@
 //   *_rows  one invocation per row, WG = 64 (more workgroups for few rows): no barriers; best when there are many rows.
 //   *_wg    one workgroup of WG_ROW = 64 per row: invocations stride over the row, then a tree
 //           reduction in workgroup memory (log2(64) = 6 barriers); for a few long rows.
-// Bench: npm run bench -- softmax
+// Bench: node --import tsx bench/movement.ts --only=softmax   (matches logSoftmax too)
 
 override WG: u32 = 64;
 override WG_ROW: u32 = 64;
