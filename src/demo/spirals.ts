@@ -1,8 +1,9 @@
 // The two-spirals task and a small MLP trained on it end to end on the GPU: the engine's smoke
 // test (scripts/demo-mlp.ts prints it; test/e2e/spirals.test.ts asserts it). Browser-safe.
 import { getGpu } from '../gpu/device.ts';
+import { crossEntropy } from '../ops/losses.ts';
 import { Linear } from '../nn/linear.ts';
-import { accuracy, softmaxCrossEntropy } from '../nn/loss.ts';
+import { accuracy } from '../nn/loss.ts';
 import { Adam } from '../nn/optim/adam.ts';
 import { Activation, Sequential, type ActivationName } from '../nn/sequential.ts';
 import { tensor } from '../tensor/create.ts';
@@ -42,12 +43,6 @@ export function makeSpirals(n: number, rng: Rng, o: SpiralOptions = {}): SpiralD
     labels[i] = c;
   }
   return { x, labels, n };
-}
-
-function oneHot(labels: Int32Array, classes: number): Float32Array {
-  const y = new Float32Array(labels.length * classes);
-  labels.forEach((c, i) => (y[i * classes + c] = 1));
-  return y;
 }
 
 export function makeMlp(sizes: readonly number[], activation: ActivationName, rng: Rng): Sequential {
@@ -102,7 +97,7 @@ export async function trainSpirals(o: TrainSpiralsOptions = {}): Promise<TrainSp
   const logEvery = o.logEvery ?? 100;
   const gpu = getGpu();
   const x = tensor(train.x, [train.n, 2]);
-  const y = tensor(oneHot(train.labels, 2), [train.n, 2]);
+  const y = tensor(train.labels, [train.n], 'i32');
   const xTest = tensor(test.x, [test.n, 2]);
   let finalLoss = NaN;
   const t0 = performance.now();
@@ -111,7 +106,7 @@ export async function trainSpirals(o: TrainSpiralsOptions = {}): Promise<TrainSp
       const report = step % logEvery === 0 || step === steps;
       const out = tidy(() => {
         const logits = model.forward(x);
-        const loss = softmaxCrossEntropy(logits, y);
+        const loss = crossEntropy(logits, y);
         loss.backward();
         opt.step();
         opt.zeroGrad();

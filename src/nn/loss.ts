@@ -1,23 +1,18 @@
-// Losses built from the differentiable ops.
-import { add, mul, sub } from '../ops/elementwise.ts';
-import { mean, reduceRaw, sum } from '../ops/reduce.ts';
-import { exp, log } from '../ops/unary.ts';
+// Losses on top of the ops. Hard labels: use crossEntropy (src/ops/losses.ts, one fused kernel).
+import { mul } from '../ops/elementwise.ts';
+import { mean, sum } from '../ops/reduce.ts';
+import { logSoftmax } from '../ops/softmax.ts';
+import { neg } from '../ops/unary.ts';
 import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
-/** Softmax cross-entropy averaged over the batch: logits [B, C], target [B, C] (one-hot or soft
- *  labels summing to 1). Stable: logsumexp(x) = m + log Σ exp(x − m) with m = max(x) taken
- *  without a gradient (logsumexp does not depend on m, so its gradient is exact). */
+/** Softmax cross-entropy against soft targets, averaged over the batch: logits [B, C], target
+ *  [B, C] (rows summing to 1, e.g. mixup or distillation targets): −mean_b Σ_c t·log softmax(x). */
 export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
   if (logits.rank !== 2 || target.rank !== 2 || logits.shape[0] !== target.shape[0] || logits.shape[1] !== target.shape[1]) {
     throw new Error(`softmaxCrossEntropy: logits [${logits.shape.join(', ')}] and target [${target.shape.join(', ')}] must both be [B, C]`);
   }
-  return tidy(() => {
-    const m = reduceRaw('max', logits, [1]);
-    const lse = add(m, log(sum(exp(sub(logits, m)), 1, true)));
-    const picked = sum(mul(target, logits), 1, true);
-    return mean(sub(lse, picked));
-  });
+  return tidy(() => neg(mean(sum(mul(target, logSoftmax(logits, 1)), 1))));
 }
 
 /** Host-side accuracy of logits [B, C] (row-major values) against integer labels. */

@@ -3,7 +3,7 @@
 // backward() walks the recorded graph in reverse topological order, frees each node's saved
 // tensors and the consumed gradient as soon as that node is done, and accumulates leaf grads.
 import { keep, tidy } from './scope.ts';
-import { setAutogradHooks, Tensor } from './tensor.ts';
+import { setAutogradHooks, Tensor, withSavedAccess } from './tensor.ts';
 import type { Node } from './node.ts';
 import { add } from '../ops/elementwise.ts';
 import { full } from './create.ts';
@@ -121,8 +121,16 @@ function backward(root: Tensor, grad?: Tensor): void {
       const t = order[k];
       const g = grads.get(t);
       grads.delete(t);
-      if (!g) continue;
       const node = t.node;
+      if (!g) {
+        // No gradient reaches t (its consumers sent none back): its graph is consumed all the same,
+        // or the tensors it saved would stay retained for ever.
+        if (node) {
+          releaseNode(node, false);
+          t.node = null;
+        }
+        continue;
+      }
       if (!node) {
         // A leaf: accumulate into .grad, which outlives every scope.
         const acc = t.grad ? add(t.grad, g) : g === grad ? g.view(g.shape) : g;
@@ -135,7 +143,8 @@ function backward(root: Tensor, grad?: Tensor): void {
       }
       if (node.released) throw new Error(`backward() through ${t} whose graph was already consumed`);
       // Its own scope: temporaries of this backward are freed at once; the returned grads survive.
-      const inputGrads = tidy(() => node.backward(g));
+      // Backward closures read the tensors the forward saved, which may be disposed handles.
+      const inputGrads = withSavedAccess(() => tidy(() => node.backward(g)));
       if (g !== grad) g.dispose();
       node.inputs.forEach((input, i) => {
         const ig = inputGrads[i];

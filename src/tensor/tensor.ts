@@ -39,6 +39,18 @@ export function setAutogradHooks(backward: typeof backwardHook, dispose: typeof 
 }
 
 let nextTensorId = 1;
+/** > 0 while backward closures run: they may read saved tensors whose handles were disposed. */
+let savedAccess = 0;
+
+/** Run fn (a backward closure) with access to disposed handles whose storage a node retains. */
+export function withSavedAccess<T>(fn: () => T): T {
+  savedAccess++;
+  try {
+    return fn();
+  } finally {
+    savedAccess--;
+  }
+}
 
 export class Tensor {
   readonly id = nextTensorId++;
@@ -71,9 +83,10 @@ export class Tensor {
     return this.released;
   }
 
-  /** The GPU buffer; throws if the tensor was disposed and nothing keeps its storage alive. */
+  /** The GPU buffer; throws if this handle was disposed (even if a view shares the storage).
+   *  Only backward closures may read a disposed handle whose storage the graph retains. */
   get buffer(): GPUBuffer {
-    if (this.storage.refs <= 0) {
+    if (this.storage.refs <= 0 || (this.released && savedAccess === 0)) {
       throw new Error(`Tensor #${this.id} [${this.shape.join(', ')}] was used after dispose()`);
     }
     return this.storage.buffer;
