@@ -8,7 +8,11 @@ import sharp from 'sharp';
 import { readSplit, formatSkipped, type FaceEntry } from '../io/dataset.ts';
 import { decodeImage, jpegRoundTrip, type RgbImage } from '../io/images.ts';
 import { prepareFace } from '../seeable/crop.ts';
-import { classOf, defaultSdConfig, makeDiscrepancies, numTypes, type SdConfig } from '../seeable/discrepancy.ts';
+import {
+  classOf, cpuRenderer, defaultSdConfig, makeDiscrepancies, numTypes, type SdConfig, type SdRenderer,
+} from '../seeable/discrepancy.ts';
+import { gpuRenderer } from '../seeable/gpu-render.ts';
+import { initGpu } from '../gpu/device.ts';
 import { applyStepsCpu, TYPE_NAMES, type TypeSet } from '../seeable/alterations.ts';
 import { locationScheme } from '../seeable/locations.ts';
 import { applyPostAug, samplePostAug } from '../seeable/post-augment.ts';
@@ -28,6 +32,8 @@ export interface GalleryOptions {
   /** gain of the difference view */
   gain: number;
   palette: boolean;
+  /** render on the CPU reference or on the GPU image ops */
+  renderer: 'cpu' | 'gpu';
 }
 
 const YELLOW = [255, 220, 0];
@@ -50,6 +56,12 @@ export async function renderGallery(o: GalleryOptions, log: (s: string) => void 
     }
   }
   if (picks.length === 0) throw new Error(`no face of ${o.data}/${o.split} could be decoded`);
+  let renderer: SdRenderer = cpuRenderer;
+  if (o.renderer === 'gpu') {
+    await import('../gpu/node.ts');
+    await initGpu({ log });
+    renderer = gpuRenderer;
+  }
   const cfg: SdConfig = { ...defaultSdConfig(), scheme: locationScheme(o.scheme), types: o.types };
   const nT = numTypes(cfg);
   const nL = cfg.scheme.count;
@@ -68,7 +80,7 @@ export async function renderGallery(o: GalleryOptions, log: (s: string) => void 
     const face = prepareFace(image, entry.landmarks, { size: S, phase: 'test' });
     const classes: number[] = [];
     for (let t = 0; t < nT; t++) for (let l = 0; l < nL; l++) classes.push(classOf(l, t, nT));
-    const sds = await makeDiscrepancies({ ...face, size: S }, classes, rng, cfg);
+    const sds = await makeDiscrepancies({ ...face, size: S }, classes, rng, cfg, renderer);
     const y0 = f * (blockH + gap);
     labels.push({ x: 2, y: y0 + 13, text: `${entry.file}  (${cfg.scheme.name}, seed ${o.seed})` });
     canvas.drawChw(face.image, 0, y0 + LABEL_H);
@@ -131,8 +143,10 @@ export function registerGallery(program: Command): void {
     .option('--post', 'apply the post-augmentation (colour, JPEG) too', false)
     .option('--gain <x>', 'amplification of the difference view', (v) => parseFloat(v), 8)
     .option('--palette', 'write a palette PNG (smaller file)', false)
+    .option('--renderer <where>', 'cpu (reference) or gpu (the engine image ops)', 'cpu')
     .action(async (opts) => {
       if (opts.types !== 'sbi2' && opts.types !== 'ext4') throw new Error(`--types must be sbi2 or ext4, got ${opts.types}`);
+      if (opts.renderer !== 'cpu' && opts.renderer !== 'gpu') throw new Error(`--renderer must be cpu or gpu, got ${opts.renderer}`);
       await renderGallery(opts as GalleryOptions);
     });
 }
