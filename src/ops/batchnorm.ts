@@ -1,7 +1,7 @@
 // Batch norm 2d (NCHW), functional: batchNorm2d(x, γ, β, runningMean, runningVar, opts).
 // Training mode normalises with the batch statistics (biased variance) and updates the running
 // buffers in place, PyTorch style; eval mode normalises with the running statistics.
-// Forward: partial sums → per-channel finalize → normalize (3 dispatches, kernels/batchnorm.wgsl).
+// Forward: partial sums → per-channel finalize → elementwise pass (3 dispatches, kernels/batchnorm.wgsl).
 // Backward: partial sums of gy, gy·x̂ → gγ, gβ and per-channel coefficients → gx (3 dispatches);
 // in training mode gx includes the terms through the batch mean and variance.
 import { getGpu } from '../gpu/device.ts';
@@ -29,16 +29,31 @@ const k = (entry: string, reads: number, writes: number) =>
 const K_PARTIAL = k('partial_sums', 3, 1);
 const K_STATS = k('stats_finalize', 4, 3);
 const K_EVAL_STATS = k('eval_stats', 4, 1);
-const K_NORMALIZE = k('normalize', 2, 1);
 const K_GRAD_FINAL = k('grad_finalize', 3, 3);
-const K_GRAD_INPUT = k('grad_input', 3, 1);
+const K_APPLY = { naive: k('apply_naive', 3, 1), runs: k('apply_runs', 3, 1), flat4: k('apply_flat4', 3, 1) };
 
-/** Partial workgroups per channel: enough to fill the device when C is small, each lane still
- *  summing ≥ 32 elements so that the finalize loop stays short (P ≤ 64). */
-function partitions(m: number): { P: number; chunk: number } {
+/** Planes of at least this many pixels are summed per plane segment (no per-element division). */
+const SEGMENT_MIN_HW = 256;
+/** Planes of at least this many pixels take the plane-major elementwise pass. */
+const RUNS_MIN_HW = 128;
+
+function envFlag(name: string): boolean {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+/** How a channel's N·H·W values are split among the partial workgroups (P per channel, ≤ ~64,
+ *  each lane still summing ≥ 16–32 values so that the per-channel finalize loop stays short). */
+function partitions(N: number, HW: number): { P: number; chunk: number; segmented: boolean } {
+  if (HW >= SEGMENT_MIN_HW) {
+    const S0 = Math.max(1, Math.min(Math.ceil(HW / (WG * 16)), Math.ceil(64 / N)));
+    const chunk = Math.ceil(HW / S0);
+    return { P: N * Math.ceil(HW / chunk), chunk, segmented: true };
+  }
+  const m = N * HW;
   const P = Math.max(1, Math.min(64, Math.ceil(m / (WG * 32))));
   const chunk = Math.ceil(m / P);
-  return { P: Math.ceil(m / chunk), chunk };
+  return { P: Math.ceil(m / chunk), chunk, segmented: false };
 }
 
 function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv: Tensor | null) {
@@ -49,7 +64,7 @@ function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv:
       throw new Error(`batchNorm2d: ${name} must be f32 with ${C} elements, got ${t.dtype} ${fmt(t.shape)} for x ${fmt(x.shape)}`);
     }
   }
-  return { N, C, HW: H * W, ...partitions(N * H * W) };
+  return { N, C, HW: H * W, ...partitions(N, H * W) };
 }
 
 type Geo = ReturnType<typeof geometry>;
@@ -85,7 +100,7 @@ export function batchNorm2d(
     const update = runningMean !== null && runningVar !== null;
     const params = baseParams(g, eps, momentum, true, update);
     const part = Tensor.empty([g.C, g.P, 2]);
-    gpu.dispatch(K_PARTIAL, [x.buffer, x.buffer, x.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 0 });
+    gpu.dispatch(K_PARTIAL, [x.buffer, x.buffer, x.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 0, SEGMENTED: g.segmented ? 1 : 0 });
     // Without running buffers the kernel still needs two distinct writable bindings: scratch ones.
     const scratch = update ? [] : [Tensor.empty([g.C]), Tensor.empty([g.C])];
     const rmBuf = update ? runningMean.buffer : scratch[0].buffer;
@@ -100,7 +115,7 @@ export function batchNorm2d(
       baseParams(g, eps, momentum, false, false), g.C);
   }
   const y = Tensor.empty(x.shape);
-  gpu.dispatch(K_NORMALIZE, [x.buffer, stat.buffer, y.buffer], baseParams(g, eps, momentum, training, false), y.size);
+  applyPerElement(0, x, x, stat, y, g);
   if (needsGrad(x, gamma, beta)) {
     record('batchNorm2d', y, [x, gamma, beta], [x, gamma, stat], (gy) => {
       const [gx, gg, gb] = batchNorm2dBackward(x, gamma, stat, gy, g, training);
@@ -116,12 +131,30 @@ function batchNorm2dBackward(x: Tensor, gamma: Tensor, stat: Tensor, gy: Tensor,
   const gpu = getGpu();
   const params = baseParams(g, 0, 0, training, false);
   const part = Tensor.empty([g.C, g.P, 2]);
-  gpu.dispatch(K_PARTIAL, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 1 });
+  gpu.dispatch(K_PARTIAL, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 1, SEGMENTED: g.segmented ? 1 : 0 });
   const coef = Tensor.empty([g.C, 4]);
   const gGamma = Tensor.empty(gamma.shape);
   const gBeta = Tensor.empty([g.C]);
   gpu.dispatch(K_GRAD_FINAL, [part.buffer, stat.buffer, gamma.buffer, coef.buffer, gGamma.buffer, gBeta.buffer], params, g.C);
   const gx = Tensor.empty(x.shape);
-  gpu.dispatch(K_GRAD_INPUT, [x.buffer, gy.buffer, coef.buffer, gx.buffer], params, gx.size);
+  applyPerElement(1, x, gy, coef, gx, g);
   return [gx, gGamma, gBeta];
+}
+
+/** The elementwise pass (OP 0: y from stat rows; OP 1: gx from coef rows), mapped as the plane size
+ *  suits (kernels/batchnorm.wgsl: apply_runs, apply_flat4; apply_naive with SEEABLE_NAIVE_BN=1). */
+function applyPerElement(op: 0 | 1, x: Tensor, gy: Tensor, rows: Tensor, out: Tensor, g: Geo): void {
+  const params = baseParams(g, 0, 0, false, false);
+  const buffers = [x.buffer, gy.buffer, rows.buffer, out.buffer];
+  const gpu = getGpu();
+  if (out.size === 0) return;
+  if (envFlag('SEEABLE_NAIVE_BN')) {
+    gpu.dispatch(K_APPLY.naive, buffers, params, out.size, { OP: op });
+  } else if (g.HW >= RUNS_MIN_HW) {
+    const planes = g.N * g.C;
+    const py = Math.min(planes, 65535);
+    gpu.dispatch(K_APPLY.runs, buffers, params, [Math.ceil(g.HW / 4 / WG), py, Math.ceil(planes / py)], { OP: op });
+  } else {
+    gpu.dispatch(K_APPLY.flat4, buffers, params, Math.ceil(out.size / 4), { OP: op });
+  }
 }

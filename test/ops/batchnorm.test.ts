@@ -39,7 +39,8 @@ function refBatchNorm(x: Nd, g: Nd, b: Nd, mean: ArrayLike<number>, variance: Ar
 }
 
 // Odd channel counts (3, 7, 24, 40, 112) and odd spatial sizes, none a multiple of the 64-lane workgroup.
-const shapes = [[2, 3, 5, 7], [3, 7, 9, 11], [2, 24, 5, 5], [1, 40, 7, 3], [2, 112, 3, 5]];
+// Planes of < 128, 128–255 and ≥ 256 pixels take each mapping of the kernels (flat / runs / segmented).
+const shapes = [[2, 3, 5, 7], [3, 7, 9, 11], [2, 24, 5, 5], [1, 40, 7, 3], [2, 112, 3, 5], [2, 7, 13, 17], [3, 5, 17, 19]];
 
 describe('batchNorm2d vs float64', () => {
   for (const shape of shapes) {
@@ -85,9 +86,30 @@ describe('batchNorm2d vs float64', () => {
     });
   });
 
+  it('the naive elementwise kernel (SEEABLE_NAIVE_BN=1) agrees too', async () => {
+    process.env.SEEABLE_NAIVE_BN = '1';
+    try {
+      for (const shape of [[2, 7, 13, 17], [2, 3, 5, 7]]) {
+        await checkOp(`bn-naive-${shape}`, {
+          inputs: [{ shape }, { shape: [shape[1]] }, { shape: [shape[1]] }],
+          run: (x, g, b) => batchNorm2d(x, g, b, null, null, { training: true, eps: 1e-3 }),
+          ref: (x, g, b) => {
+            const s = channelStats(x);
+            return refBatchNorm(x, g, b, s.mean, s.variance, 1e-3);
+          },
+          tol: { rel: 2e-5 },
+          gradTol: { rel: 2e-3, abs: 1e-4 },
+          maxGradChecks: 60,
+        });
+      }
+    } finally {
+      delete process.env.SEEABLE_NAIVE_BN;
+    }
+  });
+
   it('training updates the running buffers in place (unbiased variance, momentum)', async () => {
     const rng = new Rng(7);
-    const shape = [3, 7, 5, 9];
+    const shape = [3, 7, 17, 19]; // segmented partial sums
     const C = 7;
     const rm0 = draw(rng, C);
     const rv0 = draw(rng, C, 'positive');
@@ -98,7 +120,7 @@ describe('batchNorm2d vs float64', () => {
     const expM = Array.from(rm0);
     const expV = Array.from(rv0);
     for (const momentum of [0.1, 0.01]) {
-      const xh = draw(rng, 3 * 7 * 5 * 9, 'uniform').map((v) => 2 * v + 0.5);
+      const xh = draw(rng, 3 * 7 * 17 * 19, 'uniform').map((v) => 2 * v + 0.5);
       const y = batchNorm2d(tensor(xh, shape), g, b, rm, rv, { training: true, momentum, eps: 1e-3 });
       y.dispose();
       const s = channelStats({ data: xh, shape });
@@ -110,7 +132,7 @@ describe('batchNorm2d vs float64', () => {
     assertClose(await rm.read(), expM, { rel: 1e-5 }, 'running mean');
     assertClose(await rv.read(), expV, { rel: 1e-5 }, 'running var');
     // Eval mode leaves them alone.
-    batchNorm2d(tensor(draw(rng, 3 * 7 * 5 * 9), shape), g, b, rm, rv).dispose();
+    batchNorm2d(tensor(draw(rng, 3 * 7 * 17 * 19), shape), g, b, rm, rv).dispose();
     assertClose(await rm.read(), expM, { rel: 1e-5 }, 'running mean after eval');
   });
 
