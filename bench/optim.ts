@@ -42,7 +42,7 @@ export const bench: Bench = {
         params.forEach((p, i) => (p.grad = tensor(hostG[i], [hostG[i].length])));
         const opt: Optimizer = kind === 'adam' ? new Adam(params, { lr: 1e-3 }) : new SGD(params, { lr: 1e-3, momentum: 0.9 });
         const vars = hostP.map((h, i) => tf.variable(tf.tensor1d(h), true, `p${i}_${kind}_${setName.length}`));
-        const grads = Object.fromEntries(hostG.map((h, i) => [vars[i].name, tf.tensor1d(h)]));
+        const grads = hostG.map((h, i) => ({ name: vars[i].name, tensor: tf.tensor1d(h) }));
         const tfOpt = kind === 'adam' ? tf.train.adam(1e-3, 0.9, 0.999, 1e-8) : tf.train.momentum(1e-3, 0.9);
 
         // One step from the same state must give the same parameters before speeds mean anything.
@@ -70,7 +70,7 @@ export const bench: Bench = {
         opt.dispose();
         params.forEach((t) => (t.grad?.dispose(), t.dispose()));
         vars.forEach((v) => v.dispose());
-        Object.values(grads).forEach((g) => g.dispose());
+        grads.forEach((g) => g.tensor.dispose());
         tfOpt.dispose();
       }
     }
