@@ -215,7 +215,7 @@ export const bench: Bench = {
         pctCeiling: ceiling ? (100 * oursG) / ceiling : null,
         oursGpu,
         peerGpu: null,
-        kernel: 'Stockham radix 4 (radix 2 first pass when log2 n is odd)',
+        kernel: 'Stockham radix 8 (one radix-2 or radix-4 pass first for the rest of log2 n)',
         oursRadix2: radix2,
         dispatches: c.kind === 'fft' ? Math.ceil(Math.log2(ph) / 2) + Math.ceil(Math.log2(pw) / 2) : 2 * (Math.ceil(Math.log2(ph) / 2) + Math.ceil(Math.log2(pw) / 2)) + 3,
         oursMs: { best: ours.bestMs, median: ours.medianMs, reps: ours.reps },

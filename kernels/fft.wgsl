@@ -1,8 +1,9 @@
 // 2-D complex FFT on power-of-two sizes, and the frequency-domain soft discrepancy around it.
 //
-// fft_pass4: one radix-4 Stockham pass (the default; half the passes, hence half the memory traffic):
-//   reads x[i + r·n/4], r = 0..3, multiplies by w^(r·k) (w = exp(∓2πi/(4p)), k = i mod p), takes a 4-point DFT
-//   and writes y[4(i − k) + k + r·p]. An odd log2(n) starts with one radix-2 pass (p = 1).
+// fft_pass4 / fft_pass8: one radix-R Stockham pass, R = 4 or 8: reads x[i + r·n/R], r < R, multiplies by
+//   w^(r·k) (w = exp(∓2πi/(R·p)), k = i mod p), takes an R-point DFT and writes y[R(i − k) + k + r·p].
+//   The default plan (fftRadices) uses radix 8 and one radix-2 or radix-4 pass first for the rest of log2(n):
+//   a third of the radix-2 passes, hence a third of the memory traffic.
 // fft_pass: one radix-2 Stockham pass along one axis of a batch of complex planes [B, H, W] (vec2 =
 //   re, im; row-major). Pass p (sub-transform size 1, 2, 4, …, n/2) reads x[i], x[i + n/2] and writes
 //   y[2i − k], y[2i − k + p] with k = i mod p (out of place, ping-pong): after log2(n) passes the
@@ -99,6 +100,65 @@ fn fft_pass4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   pass_dst[base + (j + pp.p) * pp.inner] = (s1 + s3) * pp.scale;
   pass_dst[base + (j + 2u * pp.p) * pp.inner] = (s0 - s2) * pp.scale;
   pass_dst[base + (j + 3u * pp.p) * pp.inner] = (s1 - s3) * pp.scale;
+}
+
+// −i·z for the forward transform, +i·z for the inverse.
+fn rotNeg(z: vec2<f32>) -> vec2<f32> {
+  return vec2<f32>(z.y, -z.x) * pp.sign;
+}
+
+const HALF_SQRT2: f32 = 0.70710678118654752;
+
+@compute @workgroup_size(WG)
+fn fft_pass8(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = flat(gid, nwg);
+  if (t >= pp.total) { return; }
+  let q = pp.half;  // n / 8
+  let c = t % pp.inner;
+  let r = t / pp.inner;
+  let i = r % q;
+  let base = (r / q) * pp.n * pp.inner + c;
+  let k = i & (pp.p - 1u);
+  let step = k * (q / pp.p);  // w^k = exp(∓2πi k/(8p)) = table[k · n/(8p)]
+  let a0 = pass_src[base + i * pp.inner];
+  let a1 = cmul(pass_src[base + (i + q) * pp.inner], twiddle(step));
+  let a2 = cmul(pass_src[base + (i + 2u * q) * pp.inner], twiddle(2u * step));
+  let a3 = cmul(pass_src[base + (i + 3u * q) * pp.inner], twiddle(3u * step));
+  let a4 = cmul(pass_src[base + (i + 4u * q) * pp.inner], twiddle(4u * step));
+  let a5 = cmul(pass_src[base + (i + 5u * q) * pp.inner], twiddle(5u * step));
+  let a6 = cmul(pass_src[base + (i + 6u * q) * pp.inner], twiddle(6u * step));
+  let a7 = cmul(pass_src[base + (i + 7u * q) * pp.inner], twiddle(7u * step));
+  // 8-point DFT as two 4-point DFTs (even and odd inputs) and the W8^r combination.
+  let es0 = a0 + a4;
+  let es1 = a0 - a4;
+  let es2 = a2 + a6;
+  let es3 = rotNeg(a2 - a6);
+  let os0 = a1 + a5;
+  let os1 = a1 - a5;
+  let os2 = a3 + a7;
+  let os3 = rotNeg(a3 - a7);
+  let e0 = es0 + es2;
+  let e1 = es1 + es3;
+  let e2 = es0 - es2;
+  let e3 = es1 - es3;
+  let o0 = os0 + os2;
+  let o1 = os1 + os3;
+  let o2 = os0 - os2;
+  let o3 = os1 - os3;
+  let w1 = HALF_SQRT2 * (o1 + rotNeg(o1));   // W8 · o1
+  let w2 = rotNeg(o2);                        // W8² · o2
+  let w3 = HALF_SQRT2 * (rotNeg(o3) - o3);   // W8³ · o3
+  let j = 8u * (i - k) + k;
+  let s = pp.p * pp.inner;
+  let d = base + j * pp.inner;
+  pass_dst[d] = (e0 + o0) * pp.scale;
+  pass_dst[d + s] = (e1 + w1) * pp.scale;
+  pass_dst[d + 2u * s] = (e2 + w2) * pp.scale;
+  pass_dst[d + 3u * s] = (e3 + w3) * pp.scale;
+  pass_dst[d + 4u * s] = (e0 - o0) * pp.scale;
+  pass_dst[d + 5u * s] = (e1 - w1) * pp.scale;
+  pass_dst[d + 6u * s] = (e2 - w2) * pp.scale;
+  pass_dst[d + 7u * s] = (e3 - w3) * pp.scale;
 }
 
 // ---- pad_complex / crop_real ----

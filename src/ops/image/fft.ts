@@ -11,6 +11,9 @@ import { fmt } from '../shape-utils.ts';
 const PASS_PARAMS = [['total', 'u32'], ['n', 'u32'], ['half', 'u32'], ['p', 'u32'], ['inner', 'u32'], ['sign', 'f32'], ['scale', 'f32']] as const;
 const K_PASS2 = defineKernel({ file: 'fft', entry: 'fft_pass', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
 const K_PASS4 = defineKernel({ file: 'fft', entry: 'fft_pass4', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
+const K_PASS8 = defineKernel({ file: 'fft', entry: 'fft_pass8', params: PASS_PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
+const PASS_KERNEL = { 2: K_PASS2, 4: K_PASS4, 8: K_PASS8 } as const;
+export type FftRadix = 2 | 4 | 8;
 const WINDOW_PARAMS = [
   ['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['ph', 'u32'], ['pw', 'u32'], ['top', 'u32'], ['left', 'u32'], ['clip01', 'u32'], ['pair_c', 'u32'],
 ] as const;
@@ -49,20 +52,21 @@ function complexDims(z: Tensor, op: string): { planes: number; h: number; w: num
   return { planes: z.size / (2 * h * w), h, w };
 }
 
-/** Radices of the Stockham passes for an n-point transform: radix 4 throughout, one radix-2 pass first
- *  when log2(n) is odd (or radix 2 throughout, the reference path). */
-export function fftRadices(n: number, radix: 2 | 4 = 4): (2 | 4)[] {
+/** Radices of the Stockham passes for an n-point transform: the largest radix (up to `radix`) throughout,
+ *  with one smaller pass first for the rest of log2(n); radix 2 throughout is the reference path. */
+export function fftRadices(n: number, radix: FftRadix = 8): FftRadix[] {
   const m = Math.log2(n);
-  if (radix === 2) return new Array<2>(m).fill(2);
-  return [...(m % 2 ? [2 as const] : []), ...new Array<4>(Math.floor(m / 2)).fill(4)];
+  const bits = Math.log2(radix);
+  const rest = m % bits;
+  return [...(rest ? [(2 ** rest) as FftRadix] : []), ...new Array<FftRadix>(Math.floor(m / bits)).fill(radix)];
 }
 
 /**
  * 2-D DFT over the last two spatial dims of complex planes [..., H, W, 2] (H, W powers of two):
  * forward X[u,v] = Σ x[y,x]·exp(−2πi(uy/H + vx/W)); inverse with +i and a 1/(H·W) factor.
- * `radix: 2` selects the radix-2 reference kernel (default 4).
+ * `radix` caps the passes' radix: 8 (default), 4, or 2 (the reference kernel).
  */
-export function fft2d(z: Tensor, opts: { inverse?: boolean; radix?: 2 | 4 } = {}): Tensor {
+export function fft2d(z: Tensor, opts: { inverse?: boolean; radix?: FftRadix } = {}): Tensor {
   const { planes, h, w } = complexDims(z, 'fft2d');
   if (!isPow2(h) || !isPow2(w)) throw new Error(`fft2d: sizes must be powers of two, got ${h}×${w} (${fmt(z.shape)})`);
   const gpu = getGpu();
@@ -70,7 +74,7 @@ export function fft2d(z: Tensor, opts: { inverse?: boolean; radix?: 2 | 4 } = {}
   const axes: { n: number; inner: number }[] = [];
   if (w > 1) axes.push({ n: w, inner: 1 });
   if (h > 1) axes.push({ n: h, inner: w });
-  const plan = axes.map((ax) => ({ ...ax, radices: fftRadices(ax.n, opts.radix ?? 4) }));
+  const plan = axes.map((ax) => ({ ...ax, radices: fftRadices(ax.n, opts.radix ?? 8) }));
   const passes = plan.reduce((a, ax) => a + ax.radices.length, 0);
   if (passes === 0) {
     const out = Tensor.empty(z.shape);
@@ -87,7 +91,7 @@ export function fft2d(z: Tensor, opts: { inverse?: boolean; radix?: 2 | 4 } = {}
       const total = (planes * h * w) / radix;
       const dst: Tensor = spare ?? Tensor.empty(z.shape);
       const last = ++done === passes;
-      gpu.dispatch(radix === 4 ? K_PASS4 : K_PASS2, [src.buffer, tw.buffer, dst.buffer], {
+      gpu.dispatch(PASS_KERNEL[radix], [src.buffer, tw.buffer, dst.buffer], {
         total, n, half: n / radix, p, inner, sign: inverse ? -1 : 1, scale: inverse && last ? 1 / (h * w) : 1,
       }, total);
       spare = src === z ? null : src;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { cropReal, fft2d, mirrorPadComplex, pow2Window } from '../../../src/ops/image/fft.ts';
+import { cropReal, fft2d, fftRadices, mirrorPadComplex, pow2Window } from '../../../src/ops/image/fft.ts';
 import { tensor } from '../../../src/tensor/create.ts';
 import { Rng } from '../../../src/tensor/random.ts';
 import { assertClose, checkOp, draw, setupGpu } from '../../helpers/harness.ts';
@@ -15,7 +15,7 @@ const TOL = { rel: 2e-6, abs: 1e-6 }; // measured: 8e-8 (8²) to 1.6e-7 (256²)
 describe('fft2d vs a float64 DFT', () => {
   const shapes: [number, number, number][] = [[3, 8, 8], [2, 16, 16], [3, 64, 64], [1, 256, 256], [3, 32, 128], [2, 128, 8], [2, 1, 16], [5, 4, 1], [1, 2, 2], [1, 1, 1], [1, 512, 32]];
   for (const [b, h, w] of shapes) {
-    for (const [inverse, radix] of [[false, 4], [true, 4], [false, 2], [true, 2]] as const) {
+    for (const [inverse, radix] of [[false, 8], [true, 8], [false, 4], [true, 4], [false, 2], [true, 2]] as const) {
       it(`${inverse ? 'inverse' : 'forward'} radix ${radix} [${b}, ${h}, ${w}]`, async () => {
         await checkOp(`fft-${inverse}-${radix}-${b}-${h}-${w}`, {
           inputs: [{ shape: [b, h, w, 2] }],
@@ -28,9 +28,9 @@ describe('fft2d vs a float64 DFT', () => {
     }
   }
 
-  it('inverse(forward(x)) ≈ x on 3×64×256, 3×256×256 (radix 4) and 2×128×32 (radix 2)', async () => {
+  it('inverse(forward(x)) ≈ x on 3×64×256, 3×256×256 (radix 8) and 2×128×32 (radix 4, radix 2)', async () => {
     const rng = new Rng(7);
-    for (const [b, h, w, radix] of [[3, 64, 256, 4], [3, 256, 256, 4], [2, 128, 32, 2]] as const) {
+    for (const [b, h, w, radix] of [[3, 64, 256, 8], [3, 256, 256, 8], [2, 128, 32, 4], [2, 128, 32, 2]] as const) {
       const x = draw(rng, b * h * w * 2, 'uniform');
       const z = tensor(x, [b, h, w, 2]);
       const f = fft2d(z, { radix });
@@ -38,6 +38,16 @@ describe('fft2d vs a float64 DFT', () => {
       assertClose(await back.read(), x, { rel: 2e-6, abs: 1e-7 }, `round trip ${b}×${h}×${w}`);
       [z, f, back].forEach((t) => t.dispose());
     }
+  });
+
+  it('pass plans: radix 8 with one smaller pass first', () => {
+    assert.deepEqual(fftRadices(512), [8, 8, 8]);
+    assert.deepEqual(fftRadices(256), [4, 8, 8]);
+    assert.deepEqual(fftRadices(128), [2, 8, 8]);
+    assert.deepEqual(fftRadices(2), [2]);
+    assert.deepEqual(fftRadices(1), []);
+    assert.deepEqual(fftRadices(32, 4), [2, 4, 4]);
+    assert.deepEqual(fftRadices(8, 2), [2, 2, 2]);
   });
 
   it('rejects sizes that are not powers of two', () => {
