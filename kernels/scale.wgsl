@@ -1,12 +1,14 @@
 // Per-(sample, channel) scaling of NCHW planes, the gate of squeeze-and-excite: y = x[n,c,h,w]·s[n,c].
-//   channel_scale       one invocation per element: out[i] = x[i]·s[i / HW]. Also the input
-//                       gradient (gx = gy·s), called with gy in place of x.
+//   channel_scale       out[i] = x[i]·s[plane(i)]; also the input gradient (gx = gy·s), called with
+//                       gy in place of x. RUNS (planes ≥ 128 px): plane-major grid, 4 pixels per
+//                       invocation, no division; else one element per invocation.
 //   channel_scale_grad  gs[n,c] = Σ_hw gy·x: one workgroup (WG = 64 lanes) per plane, lane-strided
 //                       products, workgroup tree reduction; no atomics.
 // Layout: x, y [planes = N·C, HW] contiguous; s [planes]. 1-D grids fold into y.
 // Bench: npx tsx bench/run.ts scale
 
 override WG: u32 = 64;
+override RUNS: bool = false;
 
 struct Params {
   planes: u32,
@@ -20,6 +22,16 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn channel_scale(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (RUNS) {
+    // Grid (⌈HW/4/WG⌉, planes over y·z): a run of 4 pixels of one plane, the gate read once.
+    let plane = gid.y + gid.z * nwg.y;
+    let k0 = gid.x * 4u;
+    if (plane >= p.planes || k0 >= p.HW) { return; }
+    let g = s[plane];
+    let base = plane * p.HW + k0;
+    for (var i = base; i < base + min(4u, p.HW - k0); i = i + 1u) { out[i] = x[i] * g; }
+    return;
+  }
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.planes * p.HW) { return; }
   out[i] = x[i] * s[i / p.HW];

@@ -28,15 +28,25 @@ export function channelScale(x: Tensor, s: Tensor): Tensor {
   }
   const params = { planes: N * C, HW: H * W };
   const gpu = getGpu();
+  const scale = (src: Tensor, dst: Tensor) => {
+    if (dst.size === 0) return;
+    if (params.HW >= 128) {
+      const py = Math.min(params.planes, 65535);
+      gpu.dispatch(K_SCALE, [src.buffer, s.buffer, dst.buffer], params,
+        [Math.ceil(params.HW / 4 / 64), py, Math.ceil(params.planes / py)], { RUNS: 1 });
+    } else {
+      gpu.dispatch(K_SCALE, [src.buffer, s.buffer, dst.buffer], params, dst.size, { RUNS: 0 });
+    }
+  };
   const out = Tensor.empty(x.shape);
-  if (out.size > 0) gpu.dispatch(K_SCALE, [x.buffer, s.buffer, out.buffer], params, out.size);
+  scale(x, out);
   if (needsGrad(x, s)) {
     record('channelScale', out, [x, s], [x, s], (g) => {
       let gx: Tensor | null = null;
       let gs: Tensor | null = null;
       if (x.requiresGrad) {
         gx = Tensor.empty(x.shape);
-        if (gx.size > 0) gpu.dispatch(K_SCALE, [g.buffer, s.buffer, gx.buffer], params, gx.size);
+        scale(g, gx);
       }
       if (s.requiresGrad) {
         gs = Tensor.empty(s.shape);

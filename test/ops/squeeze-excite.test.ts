@@ -43,7 +43,7 @@ function refSqueezeExcite(x: Nd, w1: Nd, b1: Nd, w2: Nd, b2: Nd): Nd {
 }
 
 describe('squeeze-and-excite vs float64', () => {
-  for (const shape of [[2, 3, 5, 7], [3, 24, 9, 11], [1, 112, 3, 3]]) {
+  for (const shape of [[2, 3, 5, 7], [3, 24, 9, 11], [1, 112, 3, 3], [2, 5, 13, 11]]) { // the last: ≥ 128-pixel planes
     it(`channelScale [${shape}] (gx and gs)`, async () => {
       await checkOp(`chscale-${shape}`, {
         inputs: [{ shape }, { shape: shape.slice(0, 2) }],
