@@ -1,17 +1,18 @@
 // Depthwise conv2d, NCHW (docs/layout.md), weights [C, 1, KH, KW]: one filter per channel.
 // The window (KH, KW ≤ 8, KH·KW ≤ 25), strides and dilations are override constants, so the tap
 // loops unroll and the loads shared by neighbouring taps (stride 1: a row of 4 + KW − 1 inputs
-// serves all 4·KW products) are merged by the compiler; a channel's weights are uniform across a
-// workgroup (one channel per workgroup row). No workgroup memory, no barriers.
-//   forward:     4 consecutive output pixels along W per invocation (a vec4 accumulator).
-//                WG 64 along pixels; grid (ceil(OH·ceil(OW/4)/64), C, N).
+// serves all 4·KW products) can be merged by the compiler. No workgroup memory, no barriers.
+//   forward:     4 consecutive output pixels along W per invocation (a vec4 accumulator); invocations
+//                run over (channel, pixel block) flattened, so small planes (7×7) fill whole workgroups.
+//                WG 64; grid (x, y) folds ceil(C·OH·ceil(OW/4)/64), z = N.
 //   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
 //                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for all 4
 //                pixels of an invocation (then they read 4 consecutive dY values) or for none, so a
-//                stride-2 backward does the forward's work, not 4× it. Grid (…, C, N·SH·SW).
-//   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation l of channel c sums the
-//                pixel blocks l, l + splits, …; partials part[l, c, tap] are summed by the host
-//                (no atomics). Grid (ceil(splits/64), C, 1).
+//                stride-2 backward does the forward's work, not 4× it. Grid (x, y) folds the
+//                (channel, block) invocations of the largest phase, z = N·SH·SW.
+//   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation (c, l) sums the pixel
+//                blocks l, l + splits, … of channel c; partials part[l, c, tap] are summed afterwards
+//                (no atomics). Lanes run over channels, so the block loop is uniform. Grid (ceil(C/64), splits, 1).
 // Bench: npm run bench -- conv2d
 
 override WG: u32 = 64;
@@ -47,12 +48,15 @@ fn load(base: u32, y: i32, x: i32, h: i32, w: i32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+           @builtin(num_workgroups) nwg: vec3<u32>) {
   let owBlocks = (p.OW + 3u) / 4u;
-  if (gid.x >= p.OH * owBlocks) { return; }
-  let oy = i32(gid.x / owBlocks);
-  let ox0 = i32(gid.x % owBlocks) * 4;
-  let c = wid.y;
+  let perPlane = p.OH * owBlocks;
+  let i = gid.x + wid.y * nwg.x * WG;
+  if (i >= p.C * perPlane) { return; }
+  let c = i / perPlane;
+  let oy = i32((i % perPlane) / owBlocks);
+  let ox0 = i32(i % owBlocks) * 4;
   let n = wid.z;
   let H = i32(p.H);
   let W = i32(p.W);
@@ -75,7 +79,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
 }
 
 @compute @workgroup_size(WG)
-fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+              @builtin(num_workgroups) nwg: vec3<u32>) {
   // Phase (ry, rx) of the destination pixels this workgroup covers, and the phase grid's size.
   let phase = wid.z % u32(SH * SW);
   let n = wid.z / u32(SH * SW);
@@ -84,10 +89,12 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let qh = (i32(p.H) - ry + SH - 1) / SH;
   let qw = (i32(p.W) - rx + SW - 1) / SW;
   let qwBlocks = (qw + 3) / 4;
-  if (qh <= 0 || qw <= 0 || i32(gid.x) >= qh * qwBlocks) { return; }
-  let qy = i32(gid.x) / qwBlocks;
-  let qx0 = (i32(gid.x) % qwBlocks) * 4;
-  let c = wid.y;
+  let perPlane = qh * qwBlocks;
+  let i = i32(gid.x + wid.y * nwg.x * WG);
+  if (qh <= 0 || qw <= 0 || i >= i32(p.C) * perPlane) { return; }
+  let c = u32(i / perPlane);
+  let qy = (i % perPlane) / qwBlocks;
+  let qx0 = (i % qwBlocks) * 4;
   let OH = i32(p.OH);
   let OW = i32(p.OW);
   let base = (n * p.C + c) * p.OH * p.OW;
@@ -119,9 +126,9 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
 
 @compute @workgroup_size(WG)
 fn grad_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let l = gid.x;
-  if (l >= p.splits) { return; }
-  let c = wid.y;
+  let c = gid.x;
+  let l = wid.y;
+  if (c >= p.C) { return; }
   let owBlocks = (p.OW + 3u) / 4u;
   let perImage = p.OH * owBlocks;
   let blocks = perImage * p.N;

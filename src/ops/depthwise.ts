@@ -3,7 +3,7 @@
 // phase-decomposed transposed conv) and grad-weight (a split reduction summed on the host side).
 // conv2d() routes groups = C convs here too (chooseConvPath in conv2d.ts).
 import { getGpu } from '../gpu/device.ts';
-import { defineKernel } from '../gpu/kernel.ts';
+import { defineKernel, grid1d } from '../gpu/kernel.ts';
 import { needsGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { convGeometry, type ConvGeometry, type Padding } from './conv-geometry.ts';
@@ -63,10 +63,10 @@ function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, n
 
 export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups, g.OH, g.OW]);
-  const blocks = g.OH * Math.ceil(g.OW / 4);
+  const [gx, gy] = grid1d(g.groups * g.OH * Math.ceil(g.OW / 4), 64);
   getGpu().dispatch(
     K_FORWARD, [x.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
-    params(g, !!bias), [Math.ceil(blocks / 64), g.groups, g.N], constants(g),
+    params(g, !!bias), [gx, gy, g.N], constants(g),
   );
   return out;
 }
@@ -74,10 +74,10 @@ export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g
 export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
   // Largest phase: ceil(H / sh) rows × ceil(ceil(W / sw) / 4) blocks.
-  const blocks = Math.ceil(g.H / g.sh) * Math.ceil(Math.ceil(g.W / g.sw) / 4);
+  const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / g.sh) * Math.ceil(Math.ceil(g.W / g.sw) / 4), 64);
   getGpu().dispatch(
     K_GRAD_INPUT, [dy.buffer, w.buffer, dummyBuffer(), out.buffer],
-    params(g, false), [Math.ceil(blocks / 64), g.groups, g.N * g.sh * g.sw], constants(g),
+    params(g, false), [gx, gy, g.N * g.sh * g.sw], constants(g),
   );
   return out;
 }
@@ -93,7 +93,7 @@ export function depthwiseGradWeightRaw(x: Tensor, dy: Tensor, g: ConvGeometry): 
   const part = Tensor.empty([splits, C * taps]);
   getGpu().dispatch(
     K_GRAD_WEIGHT, [x.buffer, dy.buffer, dummyBuffer(), part.buffer],
-    params(g, false, splits), [Math.ceil(splits / 64), C, 1], constants(g),
+    params(g, false, splits), [Math.ceil(C / 64), splits, 1], constants(g),
   );
   const sum = splits === 1 ? part.view([1, C * taps]) : reduceRaw('sum', part, [0]);
   part.dispose();
