@@ -3,12 +3,14 @@
 // fft_pass4 / fft_pass8: one radix-R Stockham pass, R = 4 or 8: reads x[i + r·n/R], r < R, multiplies by
 //   w^(r·k) (w = exp(∓2πi/(R·p)), k = i mod p), takes an R-point DFT and writes y[R(i − k) + k + r·p].
 //   The default plan (fftRadices) uses radix 8 and one radix-2 or radix-4 pass first for the rest of log2(n):
-//   a third of the radix-2 passes, hence a third of the memory traffic.
+//   a third of the radix-2 passes, hence a third of the memory traffic (lavapipe, 3×256²: radix 8 0.85,
+//   radix 4 0.71, radix 2 0.17 GFLOP/s wall on a loaded 2-core machine).
 // fft_pass: one radix-2 Stockham pass along one axis of a batch of complex planes [B, H, W] (vec2 =
 //   re, im; row-major). Pass p (sub-transform size 1, 2, 4, …, n/2) reads x[i], x[i + n/2] and writes
 //   y[2i − k], y[2i − k + p] with k = i mod p (out of place, ping-pong): after log2(n) passes the
 //   output is in natural order with no bit reversal. Kept as the reference path (fft2d {radix: 2}).
-//   Twiddles come from a host table w[j] = exp(−2πi j/n), j < n, computed in float64 (WGSL's sin/cos only promise ~2^-11).
+//   Twiddles come from a host table w[j] = exp(−2πi j/n), j < n, computed in float64 (WGSL's sin/cos
+//   only promise ~2^-11 absolute).
 //   `sign` = −1 conjugates them for the inverse; `scale` (1/(H·W) on the last inverse pass) normalises.
 //   Axis addressing: element q of line (b, c) is at b·n·inner + q·inner + c; inner = 1 along rows,
 //   W along columns. The fastest invocation index runs over c, so column passes read contiguous memory.
@@ -21,7 +23,7 @@
 //   ρ = 1 is the Nyquist frequency of each axis. One parameter row (ρ_lo, hw, g, unused) per image.
 // crop_real: the real part of a window [top, top + h) × [left, left + w) of complex planes, optionally
 //   clipped to [0, 1]; in paired mode channel 2q + 1 is the imaginary part of plane q.
-// One invocation per butterfly (fft_pass) or per element (others); WG = 256; 1-D grids fold into y.
+// One invocation per butterfly (fft_pass*) or per element (others); WG = 256; 1-D grids fold into y.
 // Bench: npm run bench -- discrepancy-kernels
 
 override WG: u32 = 256;
@@ -32,7 +34,7 @@ fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 
 // ---- fft_pass ----
 struct PassParams {
-  total: u32,  // lines · n/2 butterflies
+  total: u32,  // lines · n/radix butterflies
   n: u32,      // axis length (power of two)
   half: u32,   // n / radix (butterflies per line)
   p: u32,      // sub-transform size of this pass
