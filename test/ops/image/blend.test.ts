@@ -49,6 +49,15 @@ describe('blend and mask helpers vs float64', () => {
       noGrad: true,
     });
   });
+  it('a grid past 65,535 workgroups folds into y (threshold over 65,536·256 + 17 elements)', async () => {
+    await checkOp('threshold-large', {
+      inputs: [{ shape: [65536 * 256 + 17] }],
+      run: (x) => threshold(x, 0),
+      ref: (x) => nd(x.data.map((v) => (v >= 0 ? 1 : 0)), x.shape),
+      tol: { rel: 0, abs: 0 },
+      noGrad: true,
+    });
+  });
   it('scaleByPlaneMax, an all-zero plane stays 0', async () => {
     const [n, h, w] = [3, 19, 27];
     const vals = unit(rng, n * h * w);
