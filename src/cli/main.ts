@@ -1,8 +1,12 @@
 // The `seeable` command: one file per subcommand in src/cli/.
 import { Command } from 'commander';
+import '../gpu/node.ts';
 import { registerConvert } from './convert.ts';
 import { registerGallery } from './gallery.ts';
 import { registerPrepare } from './prepare.ts';
+import { registerEval } from './eval.ts';
+import { registerScore } from './score.ts';
+import { registerTrain } from './train.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -10,6 +14,9 @@ export function buildProgram(): Command {
   registerPrepare(program);
   registerGallery(program);
   registerConvert(program);
+  registerTrain(program);
+  registerScore(program);
+  registerEval(program);
   return program;
 }
 

@@ -21,7 +21,7 @@ export function setPlatform(p: Platform): void {
 export function getPlatform(): Platform {
   if (!current) {
     throw new Error(
-      'No platform set: in Node import "src/gpu/node.ts" (or call initNode()), in the browser call initBrowser() first.',
+      'No platform set: in Node import "src/gpu/node.ts" (or "src/node.ts"); in the browser call useBrowserPlatform(kernels) first.',
     );
   }
   return current;

@@ -8,9 +8,8 @@ import { relu } from '../ops/unary.ts';
 import type { Rng } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
-/** What SeeABLE needs of an encoder: images [N, 3, H, W] → pooled features [N, features]. */
+/** What SeeABLE needs of an encoder: images [N, 3, H, W] → pooled features [N, F]. */
 export interface Encoder extends Module {
-  readonly features: number;
   forward(x: Tensor): Tensor;
 }
 
@@ -42,10 +41,10 @@ export interface Embedding {
 export class SeeableNet extends Module {
   readonly encoder: Encoder;
   readonly projector: Projector;
-  constructor(encoder: Encoder, opts: { dim: number; hidden?: number; rng: Rng }) {
+  constructor(encoder: Encoder, features: number, opts: { dim: number; hidden?: number; rng: Rng }) {
     super();
     this.encoder = this.registerModule('encoder', encoder);
-    this.projector = this.registerModule('projector', new Projector(encoder.features, opts.hidden ?? encoder.features, opts.dim, opts.rng));
+    this.projector = this.registerModule('projector', new Projector(features, opts.hidden || features, opts.dim, opts.rng));
   }
   embed(x: Tensor): Embedding {
     const f = this.encoder.forward(x);

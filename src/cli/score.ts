@@ -1,0 +1,39 @@
+// `seeable score IMAGE|DIR`: one JSON line per face with its anomaly score, the decision at the
+// calibrated threshold and the per-location breakdown (row-major over the grid).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { initGpu } from '../gpu/device.ts';
+import { fileKey, loadDetector, scoreImage } from '../seeable/detector.ts';
+import type { ScoreVariant } from '../seeable/score.ts';
+
+export function listImages(target: string): string[] {
+  let st;
+  try {
+    st = statSync(target);
+  } catch {
+    throw new Error(`${target}: no such file or folder`);
+  }
+  if (!st.isDirectory()) return [target];
+  return readdirSync(target).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(target, f));
+}
+
+export function registerScore(program: Command): void {
+  program
+    .command('score')
+    .argument('<target>', 'an image or a folder of images (68-point landmarks from the folder\'s landmarks.json)')
+    .description('score faces: higher = more likely fake')
+    .requiredOption('--checkpoint <path>', 'a checkpoint JSON or a run\'s checkpoints folder')
+    .option('--variant <name>', 'score variant: norm-cos, max-cos, hit-rate (default: the checkpoint\'s)')
+    .action(async (target: string, o: { checkpoint: string; variant?: ScoreVariant }) => {
+      await initGpu();
+      const det = loadDetector(o.checkpoint, o.variant ? { scoreVariant: o.variant } : {});
+      let failed = 0;
+      for (const path of listImages(target)) {
+        const r = await scoreImage(det, path, fileKey(path.split('/').pop()!));
+        if (r.error) failed++;
+        console.log(JSON.stringify({ file: r.path, score: r.score, fake: r.fake, threshold: det.threshold, perLocation: r.perLocation, ...(r.error ? { error: r.error } : {}) }));
+      }
+      if (failed) console.error(`seeable score: ${failed} image(s) could not be scored (see "error")`);
+    });
+}

@@ -1,0 +1,103 @@
+// Training batches (method spec §3.4): B real faces, each given one class k = (location, type)
+// drawn uniformly, rendered twice with every other random parameter redrawn (V = 2 views).
+// Rows are view-major: the first B rows are view 1 of every face, the next B view 2.
+import type { FaceEntry } from '../io/dataset.ts';
+import type { Rng } from '../tensor/random.ts';
+import { prepareFace, type PreparedFace } from './crop.ts';
+import { makeDiscrepancies, numClasses, type SdConfig, type SdRenderer } from './discrepancy.ts';
+import type { ChwImage, RgbImage } from './image.ts';
+import { applyPostAug, samplePostAug, type JpegCodec } from './post-augment.ts';
+
+export interface FaceSource {
+  readonly entries: readonly FaceEntry[];
+  /** decoded RGB pixels of entry i */
+  load(i: number): Promise<RgbImage>;
+}
+
+/** Decoded images kept in memory up to a byte budget (the data set's faces are small). */
+export function cachedSource(entries: readonly FaceEntry[], decode: (path: string) => Promise<RgbImage>, budgetBytes = 2 ** 30): FaceSource {
+  const cache = new Map<number, RgbImage>();
+  let bytes = 0;
+  return {
+    entries,
+    async load(i: number) {
+      const hit = cache.get(i);
+      if (hit) return hit;
+      const img = await decode(entries[i].path);
+      if (bytes + img.data.byteLength <= budgetBytes) {
+        cache.set(i, img);
+        bytes += img.data.byteLength;
+      }
+      return img;
+    },
+  };
+}
+
+export interface Batch {
+  /** [2B, 3, S, S] row-major, values in [0, 1] */
+  images: Float32Array;
+  /** [2B] class of each row */
+  labels: Int32Array;
+  /** the faces' indices in the source, view 1 order */
+  faces: number[];
+}
+
+export interface BatchOptions {
+  sd: SdConfig;
+  size: number;
+  faces: number;
+  renderer: SdRenderer;
+  /** post-augmentation (JPEG through this codec); omitted = none */
+  postAug?: { jpeg: JpegCodec } | null;
+}
+
+export function sdFace(p: PreparedFace, size: number) {
+  return { image: p.image, landmarks: p.landmarks, size, wideRatio: p.wideRatio, scale: p.scale };
+}
+
+/** One training batch; all randomness from `rng` (same state → same batch). */
+export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Promise<Batch> {
+  const K = numClasses(o.sd);
+  const S = o.size;
+  const B = o.faces;
+  const plane = 3 * S * S;
+  const images = new Float32Array(2 * B * plane);
+  const labels = new Int32Array(2 * B);
+  const faces: number[] = [];
+  for (let b = 0; b < B; b++) {
+    const i = rng.int(src.entries.length);
+    faces.push(i);
+    const k = rng.int(K);
+    const img = await src.load(i);
+    const prepared = prepareFace(img, src.entries[i].landmarks, { size: S, phase: 'train', rng });
+    const views = await makeDiscrepancies(sdFace(prepared, S), [k, k], rng, o.sd, o.renderer);
+    for (let v = 0; v < 2; v++) {
+      let out: ChwImage = views[v].image;
+      if (o.postAug) out = await applyPostAug(out, samplePostAug(rng), o.postAug.jpeg);
+      images.set(out.data, (v * B + b) * plane);
+      labels[v * B + b] = k;
+    }
+  }
+  return { images, labels, faces };
+}
+
+/**
+ * The one-class validation set: for each val face, its real test-time crop and one freshly
+ * generated discrepancy of it (a random class), both scored by the section-S score. Never fakes.
+ */
+export async function oneClassValSet(src: FaceSource, count: number, rng: Rng, o: Omit<BatchOptions, 'faces' | 'postAug'>): Promise<{ real: ChwImage[]; altered: ChwImage[]; crops: PreparedFace[] }> {
+  const K = numClasses(o.sd);
+  const real: ChwImage[] = [];
+  const altered: ChwImage[] = [];
+  const crops: PreparedFace[] = [];
+  const n = Math.min(count, src.entries.length);
+  for (let i = 0; i < n; i++) {
+    const img = await src.load(i);
+    const p = prepareFace(img, src.entries[i].landmarks, { size: o.size, phase: 'test' });
+    const [sd] = await makeDiscrepancies(sdFace(p, o.size), [rng.int(K)], rng, o.sd, o.renderer);
+    real.push(p.image);
+    altered.push(sd.image);
+    crops.push(p);
+  }
+  return { real, altered, crops };
+}

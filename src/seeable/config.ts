@@ -1,0 +1,147 @@
+// SeeABLE training configuration: defaults from the method spec (§7 [OURS] recipe, section S),
+// named presets, and validation of user overrides (a config file plus command-line flags).
+import type { EfficientNetVariant } from '../models/efficientnet/config.ts';
+import type { BcrForm } from './losses.ts';
+import type { ScoreVariant } from './score.ts';
+
+export interface SeeableConfig {
+  /** encoder */
+  backbone: EfficientNetVariant;
+  /** TF "SAME" padding as efficientnet_pytorch (SBI, SeeABLE) or PyTorch's symmetric padding */
+  padding: 'same' | 'symmetric';
+  /** model input side in pixels */
+  size: number;
+  /** embedding dimension d; the projector's hidden width (0 = the encoder's feature count) */
+  dim: number;
+  hidden: number;
+  /** grid of locations (rows × cols) and the type set (N_type = 2 per section S) */
+  gridRows: number;
+  gridCols: number;
+  types: 'sbi2' | 'ext4';
+  /** faces per step B; each gives V = 2 views of one (location, type) class (§3.4) */
+  batchFaces: number;
+  steps: number;
+  /** fraction of the steps at the full LR before the linear decay to 0 (SBI: 75 of 100 epochs) */
+  constantFraction: number;
+  optimizer: 'sam-sgd' | 'sgd' | 'adam';
+  lr: number;
+  momentum: number;
+  rho: number;
+  weightDecay: number;
+  /** BCR temperature, form (section S or the official code), and the guidance weight λ */
+  tau: number;
+  bcrForm: BcrForm;
+  lambda: number;
+  /** drop-connect rate of the encoder (timm: 0.2) */
+  dropConnect: number;
+  /** post-augmentation of the rendered discrepancies (RGB shift, HSV, brightness/contrast, JPEG) */
+  postAug: boolean;
+  /** the anomaly score (section S default: norm-cos with α = 1) */
+  scoreVariant: ScoreVariant;
+  alpha: number;
+  seed: number;
+  /** data */
+  trainDir: string;
+  valDir: string;
+  /** use only the first N training faces (0 = all) */
+  trainLimit: number;
+  /** faces of the one-class validation (real vs freshly generated discrepancies) */
+  valFaces: number;
+  valEvery: number;
+  ckptEvery: number;
+  logEvery: number;
+}
+
+export const DEFAULTS: SeeableConfig = {
+  backbone: 'b4',
+  padding: 'same',
+  size: 380,
+  dim: 128,
+  hidden: 0,
+  gridRows: 4,
+  gridCols: 4,
+  types: 'sbi2',
+  batchFaces: 16,
+  steps: 36_000, // §7: 100 epochs × 360 steps
+  constantFraction: 0.75,
+  optimizer: 'sam-sgd',
+  lr: 1e-3,
+  momentum: 0.9,
+  rho: 0.05,
+  weightDecay: 0,
+  tau: 0.07,
+  bcrForm: 'spec',
+  lambda: 0.1,
+  dropConnect: 0.2,
+  postAug: true,
+  scoreVariant: 'norm-cos',
+  alpha: 1,
+  seed: 5,
+  trainDir: '../shared/data/train',
+  valDir: '../shared/data/val',
+  trainLimit: 0,
+  valFaces: 64,
+  valEvery: 1000,
+  ckptEvery: 200,
+  logEvery: 10,
+};
+
+/** Named starting points; flags and config files override them. */
+export const PRESETS: Record<string, Partial<SeeableConfig>> = {
+  /** the paper-scale recipe (§7): B4 at 380², SAM-SGD, 100 epochs — for GPU machines */
+  paper: {},
+  /** the README's main job on a CPU adapter: small and short, learns within ~30 minutes */
+  quick: {
+    backbone: 'b0', size: 64, batchFaces: 8, steps: 120, optimizer: 'adam', lr: 1e-3, dropConnect: 0,
+    hidden: 256, trainLimit: 2000, valFaces: 16, valEvery: 60, ckptEvery: 20, logEvery: 5,
+  },
+  /** a few steps, for tests */
+  tiny: {
+    backbone: 'b0', size: 32, batchFaces: 2, steps: 3, optimizer: 'sam-sgd', hidden: 32, dim: 32,
+    gridRows: 2, gridCols: 2, trainLimit: 8, valFaces: 2, valEvery: 3, ckptEvery: 2, logEvery: 1, postAug: false,
+  },
+};
+
+const ENUMS: Partial<Record<keyof SeeableConfig, readonly string[]>> = {
+  backbone: ['b0', 'b1', 'b2', 'b3', 'b4'],
+  padding: ['same', 'symmetric'],
+  types: ['sbi2', 'ext4'],
+  optimizer: ['sam-sgd', 'sgd', 'adam'],
+  bcrForm: ['spec', 'code'],
+  scoreVariant: ['norm-cos', 'max-cos', 'hit-rate'],
+};
+
+/** Merge overrides (strings from the command line are converted by the default's type). */
+export function resolveConfig(preset: string, ...layers: Record<string, unknown>[]): SeeableConfig {
+  const base = PRESETS[preset];
+  if (!base) throw new Error(`Unknown preset "${preset}" (have: ${Object.keys(PRESETS).join(', ')})`);
+  const cfg: Record<string, unknown> = { ...DEFAULTS, ...base };
+  for (const layer of layers) {
+    for (const [key, raw] of Object.entries(layer)) {
+      if (raw === undefined) continue;
+      if (!(key in DEFAULTS)) throw new Error(`Unknown setting "${key}"`);
+      const def = (DEFAULTS as unknown as Record<string, unknown>)[key];
+      let v: unknown = raw;
+      if (typeof def === 'number') {
+        v = typeof raw === 'string' ? Number(raw) : raw;
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`Setting "${key}" must be a number, got ${JSON.stringify(raw)}`);
+      } else if (typeof def === 'boolean') {
+        v = raw === 'true' ? true : raw === 'false' ? false : raw;
+        if (typeof v !== 'boolean') throw new Error(`Setting "${key}" must be true or false, got ${JSON.stringify(raw)}`);
+      } else if (typeof v !== 'string') {
+        throw new Error(`Setting "${key}" must be a string, got ${JSON.stringify(raw)}`);
+      }
+      const allowed = ENUMS[key as keyof SeeableConfig];
+      if (allowed && !allowed.includes(v as string)) throw new Error(`Setting "${key}" must be one of ${allowed.join(', ')}, got "${v}"`);
+      cfg[key] = v;
+    }
+  }
+  const c = cfg as unknown as SeeableConfig;
+  const K = c.gridRows * c.gridCols * (c.types === 'sbi2' ? 2 : 4);
+  if (K > c.dim + 1) throw new Error(`K = ${K} classes need an embedding dimension of at least ${K - 1} (dim = ${c.dim})`);
+  if (c.size < 32 || c.size % 2) throw new Error(`size ${c.size} must be an even number ≥ 32`);
+  for (const k of ['batchFaces', 'steps', 'valFaces', 'valEvery', 'ckptEvery', 'logEvery'] as const) {
+    if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`Setting "${k}" must be a positive integer, got ${c[k]}`);
+  }
+  return c;
+}

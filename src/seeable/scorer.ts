@@ -1,0 +1,61 @@
+// Test-time scoring (section S): each face gets all K soft discrepancies (seeded per face, so a
+// score is reproducible), the network embeds them in eval mode, and scoreFace() turns the K
+// projections into the anomaly score with its per-class and per-location breakdown.
+import { tensor } from '../tensor/create.ts';
+import { Rng } from '../tensor/random.ts';
+import { tidy } from '../tensor/scope.ts';
+import { noGrad } from '../tensor/tape.ts';
+import { makeDiscrepancies, numClasses, numTypes, type SdConfig, type SdFace, type SdRenderer } from './discrepancy.ts';
+import type { SeeableNet } from './model.ts';
+import { perLocation, scoreFace, type FaceScore, type ScoreVariant } from './score.ts';
+
+export interface ScoreContext {
+  net: SeeableNet;
+  /** prototypes on the host, [K·d] */
+  prototypes: Float32Array;
+  sd: SdConfig;
+  renderer: SdRenderer;
+  variant: ScoreVariant;
+  alpha: number;
+  /** images per forward pass */
+  chunk?: number;
+  /** base seed of the per-face discrepancy streams */
+  seed?: number;
+}
+
+export interface ScoredFace extends FaceScore {
+  perLocation: number[];
+}
+
+/** Embeddings h [n, d] of a list of same-size images, eval mode, no graph. */
+export async function embedImages(net: SeeableNet, images: readonly Float32Array[], size: number, chunk = 16): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  net.eval();
+  for (let i = 0; i < images.length; i += chunk) {
+    const n = Math.min(chunk, images.length - i);
+    const host = new Float32Array(n * 3 * size * size);
+    for (let j = 0; j < n; j++) host.set(images[i + j], j * 3 * size * size);
+    const h = noGrad(() => tidy(() => {
+      const x = tensor(host, [n, 3, size, size]);
+      return net.embed(x).h;
+    }));
+    parts.push(await h.readF32());
+    h.dispose();
+  }
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const p of parts) (out.set(p, at), (at += p.length));
+  return out;
+}
+
+/** The K-discrepancy score of one face (`key` seeds its discrepancies: use a stable face id). */
+export async function scoreOne(ctx: ScoreContext, face: SdFace, key: number): Promise<ScoredFace> {
+  const K = numClasses(ctx.sd);
+  const labels = Array.from({ length: K }, (_, k) => k);
+  const rng = new Rng(((ctx.seed ?? 0x5eab1e) ^ Math.imul(key + 1, 0x9e3779b1)) >>> 0);
+  const sds = await makeDiscrepancies(face, labels, rng, ctx.sd, ctx.renderer);
+  const h = await embedImages(ctx.net, sds.map((s) => s.image.data), face.size, ctx.chunk);
+  const s = scoreFace(h, ctx.prototypes, K, { variant: ctx.variant, alpha: ctx.alpha });
+  return { ...s, perLocation: perLocation(s.perClass, numTypes(ctx.sd)) };
+}

@@ -1,0 +1,50 @@
+// Builds everything a SeeABLE run or a scoring session needs from a config: the discrepancy
+// generator's settings, the network, the fixed prototypes and the guidance table.
+import { EfficientNet } from '../models/efficientnet/model.ts';
+import { tensor } from '../tensor/create.ts';
+import { Rng } from '../tensor/random.ts';
+import { keep } from '../tensor/scope.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import type { SeeableConfig } from './config.ts';
+import { numClasses, numTypes, type SdConfig } from './discrepancy.ts';
+import { gridScheme } from './locations.ts';
+import { guidanceTable } from './losses.ts';
+import { SeeableNet } from './model.ts';
+import { makePrototypes } from './prototypes.ts';
+
+export interface SeeableParts {
+  sd: SdConfig;
+  K: number;
+  net: SeeableNet;
+  encoder: EfficientNet;
+  /** [K, d] on the GPU and on the host */
+  prototypes: Tensor;
+  prototypesHost: Float32Array;
+  /** [K, K] guidance weights G(answer, truth) */
+  gtable: Tensor;
+}
+
+export function sdConfigOf(cfg: SeeableConfig): SdConfig {
+  return { scheme: gridScheme(cfg.gridRows, cfg.gridCols), types: cfg.types };
+}
+
+/** Prototype seed: derived from the run seed, stored in every checkpoint anyway. */
+export const prototypeSeed = (cfg: SeeableConfig) => (cfg.seed * 7919 + 17) >>> 0;
+
+export function buildSeeable(cfg: SeeableConfig, opts: { prototypes?: Float32Array } = {}): SeeableParts {
+  const sd = sdConfigOf(cfg);
+  const K = numClasses(sd);
+  const init = new Rng(cfg.seed);
+  const encoder = new EfficientNet(cfg.backbone, {
+    rng: init.fork(),
+    dropRng: init.fork(),
+    padding: cfg.padding,
+    dropConnect: cfg.dropConnect,
+  });
+  const net = new SeeableNet(encoder, encoder.numFeatures, { dim: cfg.dim, hidden: cfg.hidden, rng: init.fork() });
+  const host = opts.prototypes ?? Float32Array.from(makePrototypes(K, cfg.dim, prototypeSeed(cfg)));
+  if (host.length !== K * cfg.dim) throw new Error(`prototypes: ${host.length} values, expected K·d = ${K}·${cfg.dim}`);
+  const prototypes = keep(tensor(host, [K, cfg.dim]));
+  const gtable = keep(tensor(guidanceTable(sd.scheme, numTypes(sd)), [K, K]));
+  return { sd, K, net, encoder, prototypes, prototypesHost: host, gtable };
+}

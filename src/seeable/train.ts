@@ -1,0 +1,208 @@
+// One-class SeeABLE training (Node: reads the data folders, writes the run folder).
+// Each step: a batch of B faces × 2 views of one soft discrepancy class each → encoder →
+// projector → z → L = L_BCR + λ·L_GUI → SAM-SGD (two passes) or SGD/Adam, LR schedule.
+// Checkpoints are atomic and a killed run resumes; a NaN/Inf loss stops with the last good one kept.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint.ts';
+import { readSplit, formatSkipped } from '../io/dataset.ts';
+import { decodeImage, jpegRoundTrip } from '../io/images.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { Adam } from '../nn/optim/adam.ts';
+import type { Optimizer } from '../nn/optim/optimizer.ts';
+import { SAM } from '../nn/optim/sam.ts';
+import { SGD } from '../nn/optim/sgd.ts';
+import { constantThenLinearDecay } from '../nn/schedule.ts';
+import { add, mul } from '../ops/elementwise.ts';
+import { tensor } from '../tensor/create.ts';
+import { Rng } from '../tensor/random.ts';
+import { tidy } from '../tensor/scope.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { cachedSource, oneClassValSet, trainBatch } from './batches.ts';
+import type { SeeableConfig } from './config.ts';
+import { gpuRenderer } from './gpu-render.ts';
+import { bcrLoss, guidanceLoss } from './losses.ts';
+import { equalErrorRate, rocAuc } from './metrics.ts';
+import { scoreOne, type ScoreContext } from './scorer.ts';
+import { buildSeeable, type SeeableParts } from './setup.ts';
+import { ProgressLine } from './progress.ts';
+
+export interface TrainOptions {
+  cfg: SeeableConfig;
+  runDir: string;
+  /** continue from runDir's latest checkpoint when there is one (default true) */
+  resume?: boolean;
+  log?: (line: string) => void;
+  /** the command line, recorded with the config */
+  command?: string;
+  /** stop after this many steps in this process (tests: simulate an interruption) */
+  maxStepsThisRun?: number;
+}
+
+export interface TrainResult {
+  step: number;
+  bestValAuc: number | null;
+  lastValAuc: number | null;
+  checkpoint: string;
+  bestCheckpoint: string | null;
+  imagesPerSecond: number;
+}
+
+interface Metrics {
+  step: number;
+  loss: number;
+  bcr: number;
+  gui: number;
+  lr: number;
+  imagesPerSecond: number;
+  elapsedS: number;
+}
+
+function makeOptimizer(cfg: SeeableConfig, parts: SeeableParts): { base: Optimizer; sam: SAM | null } {
+  const params = parts.net.namedParameters();
+  if (cfg.optimizer === 'adam') return { base: new Adam(params, { lr: cfg.lr, weightDecay: cfg.weightDecay }), sam: null };
+  const base = new SGD(params, { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay });
+  return { base, sam: cfg.optimizer === 'sam-sgd' ? new SAM(base, { rho: cfg.rho }) : null };
+}
+
+/** The objective on a batch; returns [total, bcr, gui] scalars. */
+function objective(cfg: SeeableConfig, parts: SeeableParts, x: Tensor, y: Tensor): [Tensor, Tensor, Tensor | null] {
+  return tidy(() => {
+    const { z } = parts.net.embed(x);
+    const bcr = bcrLoss(z, y, parts.prototypes, { tau: cfg.tau, form: cfg.bcrForm });
+    if (cfg.lambda === 0) return [bcr, bcr, null];
+    const gui = guidanceLoss(z, y, parts.prototypes, parts.gtable);
+    return [add(bcr, mul(gui, cfg.lambda)), bcr, gui];
+  });
+}
+
+export interface OneClassResult {
+  auc: number;
+  /** the equal-error threshold between the two: the detector's calibrated decision threshold */
+  threshold: number;
+  real: number[];
+  altered: number[];
+}
+
+/** One-class validation: AUC of the score between real val crops and fresh discrepancies of them. */
+export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typeof oneClassValSet>>): Promise<OneClassResult> {
+  const real: number[] = [];
+  const altered: number[] = [];
+  for (let i = 0; i < val.real.length; i++) {
+    const c = val.crops[i];
+    const face = { landmarks: c.landmarks, size: c.image.width, wideRatio: c.wideRatio, scale: c.scale };
+    real.push((await scoreOne(ctx, { ...face, image: val.real[i] }, i)).score);
+    altered.push((await scoreOne(ctx, { ...face, image: val.altered[i] }, i)).score);
+  }
+  return { auc: rocAuc(real, altered), threshold: equalErrorRate(real, altered).threshold, real, altered };
+}
+
+export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
+  const log = o.log ?? ((s: string) => console.log(s));
+  const { cfg, runDir } = o;
+  mkdirSync(runDir, { recursive: true });
+  const ckDir = join(runDir, 'checkpoints');
+  mkdirSync(ckDir, { recursive: true });
+  const resumeFrom = (o.resume ?? true) && existsSync(join(ckDir, 'latest.json')) ? loadCheckpoint(ckDir) : null;
+  if (!resumeFrom) writeFileAtomic(join(runDir, 'config.json'), JSON.stringify({ config: cfg, command: o.command ?? null }, null, 2));
+
+  const train = await readSplit(cfg.trainDir, { limit: cfg.trainLimit || undefined, decode: false });
+  const val = await readSplit(cfg.valDir, { limit: cfg.valFaces, decode: false });
+  for (const s of [train, val]) if (s.skipped.length) log(formatSkipped(s.dir, s.skipped));
+  if (!train.entries.length) throw new Error(`${cfg.trainDir}: no usable training faces`);
+  log(`[train] ${train.entries.length} training faces, ${val.entries.length} validation faces, ${cfg.backbone} at ${cfg.size}², K = ${cfg.gridRows * cfg.gridCols}×${cfg.types === 'sbi2' ? 2 : 4}`);
+
+  const parts = buildSeeable(cfg);
+  const { base, sam } = makeOptimizer(cfg, parts);
+  const dataRng = new Rng(cfg.seed + 1);
+  const rngs = { data: dataRng, drop: parts.encoder.dropRng };
+  let start = 0;
+  let bestAuc: number | null = null;
+  if (resumeFrom) {
+    restoreCheckpoint(resumeFrom, { model: parts.net, optimizer: base, rngs });
+    start = resumeFrom.meta.step;
+    bestAuc = (resumeFrom.meta.info.bestValAuc as number | null) ?? null;
+    log(`[train] resumed from ${resumeFrom.path} at step ${start}`);
+  }
+  const schedule = constantThenLinearDecay({ lr: cfg.lr, totalSteps: cfg.steps, constantSteps: Math.round(cfg.steps * cfg.constantFraction) });
+  const trainSrc = cachedSource(train.entries, decodeImage);
+  const valSrc = cachedSource(val.entries, decodeImage);
+  const valSet = await oneClassValSet(valSrc, cfg.valFaces, new Rng(cfg.seed + 2), { sd: parts.sd, size: cfg.size, renderer: gpuRenderer });
+  const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed };
+  const metricsPath = join(runDir, 'metrics.jsonl');
+  truncateMetrics(metricsPath, start);
+
+  const extra = { prototypes: parts.prototypes };
+  const save = async (step: number, lastAuc: number | null, name?: string) =>
+    saveCheckpoint(ckDir, { step, epoch: Math.floor((step * cfg.batchFaces) / train.entries.length), model: parts.net, optimizer: base, rngs, extra,
+      info: { config: cfg, bestValAuc: bestAuc, lastValAuc: lastAuc, threshold, K: parts.K } }, name ? { name } : {});
+
+  const B = cfg.batchFaces;
+  const S = cfg.size;
+  const progress = new ProgressLine(cfg.steps, start);
+  let lastAuc: number | null = null;
+  let threshold: number | null = (resumeFrom?.meta.info.threshold as number | null) ?? null;
+  let lastCkpt = '';
+  let bestCkpt: string | null = bestAuc !== null ? join(ckDir, 'best.json') : null;
+  const t0 = performance.now();
+  let imagesDone = 0;
+  const stopAt = Math.min(cfg.steps, start + (o.maxStepsThisRun ?? Infinity));
+  let step = start;
+  for (; step < stopAt; step++) {
+    const stepStart = performance.now();
+    const batch = await trainBatch(trainSrc, dataRng, { sd: parts.sd, size: S, faces: B, renderer: gpuRenderer, postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null });
+    const x = tensor(batch.images, [2 * B, 3, S, S]);
+    const y = tensor(batch.labels, [2 * B], 'i32');
+    base.lr = schedule(step);
+    parts.net.train();
+    const [loss, bcr, gui] = objective(cfg, parts, x, y);
+    loss.backward();
+    if (sam) {
+      sam.firstStep();
+      const again = objective(cfg, parts, x, y);
+      again[0].backward();
+      sam.secondStep();
+      for (const t of again) t?.dispose();
+    } else {
+      base.step();
+      base.zeroGrad();
+    }
+    const values = [await loss.item(), await bcr.item(), gui ? await gui.item() : 0];
+    for (const t of [loss, bcr, gui, x, y]) t?.dispose();
+    if (!values.every(Number.isFinite)) {
+      throw new Error(`[train] the loss became ${values[0]} at step ${step + 1}; stopping. The last good checkpoint is ${lastCkpt || 'none (no checkpoint yet)'} — lower the LR or check the data.`);
+    }
+    imagesDone += 2 * B;
+    const m: Metrics = {
+      step: step + 1, loss: values[0], bcr: values[1], gui: values[2], lr: base.lr,
+      imagesPerSecond: (2 * B * 1000) / (performance.now() - stepStart), elapsedS: (performance.now() - t0) / 1000,
+    };
+    appendFileSync(metricsPath, JSON.stringify(m) + '\n');
+    progress.update(step + 1, m.loss, m.imagesPerSecond);
+    if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
+    const last = step + 1 === cfg.steps;
+    if ((step + 1) % cfg.valEvery === 0 || last) {
+      const v = await oneClassAuc(ctx, valSet);
+      lastAuc = v.auc;
+      threshold = v.threshold;
+      appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold }) + '\n');
+      progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies)`, log);
+      if (bestAuc === null || lastAuc > bestAuc) {
+        bestAuc = lastAuc;
+        bestCkpt = await save(step + 1, lastAuc, 'best');
+      }
+    }
+    if ((step + 1) % cfg.ckptEvery === 0 || last) lastCkpt = await save(step + 1, lastAuc);
+  }
+  if (step > start && !lastCkpt) lastCkpt = await save(step, lastAuc);
+  progress.stop();
+  const ips = imagesDone / ((performance.now() - t0) / 1000);
+  return { step, bestValAuc: bestAuc, lastValAuc: lastAuc, checkpoint: lastCkpt || join(ckDir, 'latest.json'), bestCheckpoint: bestCkpt, imagesPerSecond: ips };
+}
+
+/** A resumed run rewrites the metrics after its checkpoint's step. */
+function truncateMetrics(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const keep = readFileSync(path, 'utf8').split('\n').filter((l) => l && (JSON.parse(l) as { step: number }).step <= step);
+  writeFileSync(path, keep.map((l) => l + '\n').join(''));
+}
