@@ -1,17 +1,18 @@
-// Fused losses with their backward.
-//   ce_forward    cross-entropy from logits [N, K] and integer labels [N] (negative = ignored, like
+// Fused losses with their backward; two passes so that the work spreads over many workgroups
+// (a one-workgroup loss would run on one core of a CPU adapter, one SM of a GPU).
+//   ce_rows       cross-entropy from logits [N, K] and integer labels [N] (negative = ignored, like
 //                 PyTorch's ignore_index), optional label smoothing ε (target (1−ε)·onehot + ε/K).
-//                 One workgroup (WG = 256): lane l takes rows l, l + 256, …; per row a max pass and
-//                 a Σexp pass give lse = m + log Σ exp(z − m) (no overflow), loss = lse − Σ q·z.
-//                 Writes lse per row (saved for the backward) and the count of counted rows, then a
-//                 workgroup tree reduction gives the loss (mean over counted rows, or sum).
-//                 A label ≥ K makes the loss NaN rather than read out of bounds.
+//                 One invocation per row: a max pass and a Σexp pass give lse = m + log Σ exp(z − m)
+//                 (no overflow), loss_n = lse − Σ q·z. Writes (loss_n, 1) — (0, 0) if ignored — and
+//                 lse (saved for the backward). A label ≥ K makes the loss NaN, never an OOB read.
+//   reduce_pairs  one workgroup (WG = 256) sums (value, count) pairs: loss = Σ value (sum) or
+//                 Σ value / Σ count (mean over counted rows); also writes the count.
 //   ce_backward   one invocation per logit: g·(softmax − q)/count (0 on ignored rows).
-//   bce_forward   binary cross-entropy with logits, max(x, 0) − x·t + log1p(e^−|x|) (stable for any
-//                 x), one workgroup, lane-strided sum, tree reduction; mean or sum.
+//   bce_partial   binary cross-entropy with logits, max(x, 0) − x·t + log1p(e^−|x|) (stable for
+//                 any x): workgroup w sums a chunk of K elements → (Σ, count); reduce_pairs finishes.
 //   bce_backward  gx = g·s·(σ(x) − t), gt = −g·s·x, s = 1/M (mean) or 1 (sum).
 // Layout: row-major; 1-D grids fold into y.
-// Bench: npx tsx bench/run.ts losses
+// Bench: npm run bench -- cnn-ops
 
 override WG: u32 = 256;
 
@@ -36,47 +37,64 @@ fn tree_sum(lid: u32, v: vec2<f32>) -> vec2<f32> {
   return red[0];
 }
 
-// ---- ce_forward: reads logits, labels; writes loss [1], rowstat [N + 1] (lse per row, then count) ----
+// ---- ce_rows: reads logits, labels; writes pairs [N, 2] (row loss, 1) or (0, 0) when ignored,
+// lse [N] (saved for the backward). One invocation per row. ----
 @group(0) @binding(1) var<storage, read> z: array<f32>;
 @group(0) @binding(2) var<storage, read> labels: array<i32>;
-@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(4) var<storage, read_write> rowstat: array<f32>;
+@group(0) @binding(3) var<storage, read_write> pairs: array<f32>;
+@group(0) @binding(4) var<storage, read_write> lse_out: array<f32>;
 
 @compute @workgroup_size(WG)
-fn ce_forward(@builtin(local_invocation_index) lid: u32) {
+fn ce_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let n = gid.x + gid.y * nwg.x * WG;
+  if (n >= p.N) { return; }
   let K = p.K;
-  var acc = vec2<f32>(0.0, 0.0);
-  for (var n = lid; n < p.N; n = n + WG) {
-    let base = n * K;
-    var m = z[base];
-    var total = 0.0;
-    for (var k = 0u; k < K; k = k + 1u) {
-      let v = z[base + k];
-      m = max(m, v);
-      total = total + v;
-    }
-    var s = 0.0;
-    for (var k = 0u; k < K; k = k + 1u) { s = s + exp(z[base + k] - m); }
-    let lse = m + log(s);
-    rowstat[n] = lse;
-    let y = labels[n];
-    if (y < 0) { continue; }
-    var zy = bitcast<f32>(0x7fc00000u + (K - K)); // NaN (built at run time): a label past K poisons the loss
-    if (u32(y) < K) { zy = z[base + u32(y)]; }
-    let target_dot = (1.0 - p.smoothing) * zy + p.smoothing / f32(K) * total;
-    acc = acc + vec2<f32>(lse - target_dot, 1.0);
+  let base = n * K;
+  var m = z[base];
+  var total = 0.0;
+  for (var k = 0u; k < K; k = k + 1u) {
+    let v = z[base + k];
+    m = max(m, v);
+    total = total + v;
   }
+  var s = 0.0;
+  for (var k = 0u; k < K; k = k + 1u) { s = s + exp(z[base + k] - m); }
+  let lse = m + log(s);
+  lse_out[n] = lse;
+  let y = labels[n];
+  if (y < 0) {
+    pairs[2u * n] = 0.0;
+    pairs[2u * n + 1u] = 0.0;
+    return;
+  }
+  var zy = bitcast<f32>(0x7fc00000u + (K - K)); // NaN (built at run time): a label past K poisons the loss
+  if (u32(y) < K) { zy = z[base + u32(y)]; }
+  pairs[2u * n] = lse - ((1.0 - p.smoothing) * zy + p.smoothing / f32(K) * total);
+  pairs[2u * n + 1u] = 1.0;
+}
+
+// ---- reduce_pairs: reads pairs [N, 2] (value, count); writes loss [1] (Σ value, or Σ value / Σ count
+// when mean) and count [1]. One workgroup, lane-strided sums, tree reduction. ----
+@group(0) @binding(1) var<storage, read> pairs_in: array<f32>;
+@group(0) @binding(2) var<storage, read_write> loss: array<f32>;
+@group(0) @binding(3) var<storage, read_write> count: array<f32>;
+
+@compute @workgroup_size(WG)
+fn reduce_pairs(@builtin(local_invocation_index) lid: u32) {
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var i = lid; i < p.N; i = i + WG) { acc = acc + vec2<f32>(pairs_in[2u * i], pairs_in[2u * i + 1u]); }
   let t = tree_sum(lid, acc);
   if (lid == 0u) {
     loss[0] = select(t.x, t.x / t.y, p.mean == 1u);
-    rowstat[p.N] = t.y;
+    count[0] = t.y;
   }
 }
 
-// ---- ce_backward: reads logits, labels, rowstat, g [1]; writes gz ----
-@group(0) @binding(3) var<storage, read> rowstat_in: array<f32>;
-@group(0) @binding(4) var<storage, read> g: array<f32>;
-@group(0) @binding(5) var<storage, read_write> gz: array<f32>;
+// ---- ce_backward: reads logits, labels, lse, count [1], g [1]; writes gz ----
+@group(0) @binding(3) var<storage, read> lse_in: array<f32>;
+@group(0) @binding(4) var<storage, read> count_in: array<f32>;
+@group(0) @binding(5) var<storage, read> g: array<f32>;
+@group(0) @binding(6) var<storage, read_write> gz: array<f32>;
 
 @compute @workgroup_size(WG)
 fn ce_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -89,9 +107,9 @@ fn ce_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     gz[i] = 0.0;
     return;
   }
-  let scale = select(g[0], g[0] / rowstat_in[p.N], p.mean == 1u);
+  let scale = select(g[0], g[0] / count_in[0], p.mean == 1u);
   let q = p.smoothing / f32(p.K) + select(0.0, 1.0 - p.smoothing, u32(y) == k);
-  gz[i] = scale * (exp(z[i] - rowstat_in[n]) - q);
+  gz[i] = scale * (exp(z[i] - lse_in[n]) - q);
 }
 
 fn log1p_exp_neg_abs(x: f32) -> f32 {
@@ -107,18 +125,24 @@ fn sigmoid(v: f32) -> f32 {
   return e / (1.0 + e);
 }
 
-// ---- bce_forward: reads x, t; writes loss [1]. N = element count ----
+// ---- bce_partial: reads x, t; writes pairs [P, 2] = (Σ loss over the chunk, element count).
+// Workgroup w takes elements [w·K, (w + 1)·K) (K = chunk), lane-strided, tree reduction. ----
 @group(0) @binding(2) var<storage, read> t: array<f32>;
 
 @compute @workgroup_size(WG)
-fn bce_forward(@builtin(local_invocation_index) lid: u32) {
+fn bce_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let start = wid.x * p.K;
+  let end = min(p.N, start + p.K);
   var acc = vec2<f32>(0.0, 0.0);
-  for (var i = lid; i < p.N; i = i + WG) {
+  for (var i = start + lid; i < end; i = i + WG) {
     let x = z[i];
-    acc.x = acc.x + max(x, 0.0) - x * t[i] + log1p_exp_neg_abs(x);
+    acc = acc + vec2<f32>(max(x, 0.0) - x * t[i] + log1p_exp_neg_abs(x), 1.0);
   }
   let s = tree_sum(lid, acc);
-  if (lid == 0u) { loss[0] = select(s.x, s.x / f32(p.N), p.mean == 1u); }
+  if (lid == 0u) {
+    pairs[2u * wid.x] = s.x;
+    pairs[2u * wid.x + 1u] = s.y;
+  }
 }
 
 // ---- bce_backward: reads x, t, g [1]; writes gx, gt ----
