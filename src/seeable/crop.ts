@@ -94,6 +94,8 @@ export function landmarksInCrop(lm: Landmarks, box: Box, outW: number, outH = ou
 }
 
 export interface PreparedFace {
+  /** S, the model resolution */
+  size: number;
   /** the face crop at the model resolution, float [3,S,S] */
   image: ChwImage;
   /** landmarks in that frame */
@@ -137,6 +139,7 @@ export function prepareFace(img: RgbImage, lm: Landmarks, opts: PrepareOptions):
   const box = cropBox(pts, src.width, src.height, opts.phase, opts.rng);
   const wide = cropBox(pts, src.width, src.height, 'wide');
   return {
+    size: opts.size,
     image: cropResize(src, box, opts.size),
     landmarks: landmarksInCrop(pts, box, opts.size),
     box,
