@@ -6,3 +6,4 @@ export { noGrad, requireGrad, detach, isGradEnabled } from './tensor/tape.ts';
 export { tensor, scalar, full, zeros, ones, randn, rand } from './tensor/create.ts';
 export { Rng, globalRng, manualSeed } from './tensor/random.ts';
 export * from './ops/index.ts';
+export * from './nn/index.ts';
