@@ -107,6 +107,16 @@ describe('batchNorm2d vs float64', () => {
     }
   });
 
+  it('more than 65,535 planes fold the elementwise grid into z (eval forward, values checked)', async () => {
+    const shape = [65537, 2, 1, 128];
+    const rng = new Rng(3);
+    const xh = draw(rng, 65537 * 256, 'uniform');
+    const [g, b, rm, rv] = [draw(rng, 2), draw(rng, 2), draw(rng, 2), draw(rng, 2, 'positive')];
+    const y = batchNorm2d(tensor(xh, shape), tensor(g, [2]), tensor(b, [2]), tensor(rm, [2]), tensor(rv, [2]), { eps: 1e-3 });
+    const want = refBatchNorm({ data: xh, shape }, { data: g, shape: [2] }, { data: b, shape: [2] }, rm, rv, 1e-3);
+    assertClose(await y.read(), want.data, { rel: 1e-5 }, 'folded grid');
+  });
+
   it('training updates the running buffers in place (unbiased variance, momentum)', async () => {
     const rng = new Rng(7);
     const shape = [3, 7, 17, 19]; // segmented partial sums

@@ -54,6 +54,15 @@ describe('squeeze-and-excite vs float64', () => {
       });
     });
   }
+  it('channelScale folds more than 65,535 planes into the grid z (values checked)', async () => {
+    const [N, C, HW] = [65537, 2, 128];
+    const x = randn([N, C, 1, HW]);
+    const s = randn([N, C]);
+    const y = channelScale(x, s);
+    const [xv, sv, yv] = [await x.read(), await s.read(), await y.read()];
+    for (let i = 0; i < yv.length; i += 97) assert.equal(yv[i], Math.fround(xv[i] * sv[Math.floor(i / HW)]), `element ${i}`);
+    assert.equal(yv[yv.length - 1], Math.fround(xv[yv.length - 1] * sv[N * C - 1]));
+  });
   it('channelScale takes s as [N, C, 1, 1] too', async () => {
     await checkOp('chscale-4d', {
       inputs: [{ shape: [2, 7, 4, 5] }, { shape: [2, 7, 1, 1] }],
