@@ -7,7 +7,7 @@
 //            MODE 0: counter k = i (elementwise dropout); MODE 1: k = i / per_sample (drop-connect:
 //            a whole sample of the batch is kept or dropped).
 // Layout: flat; WG = 256, 1-D grid folded into y.
-// Bench: npx tsx bench/run.ts dropout
+// Bench: npm run bench -- cnn-ops
 
 override WG: u32 = 256;
 override MODE: u32 = 0;

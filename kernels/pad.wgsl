@@ -7,7 +7,7 @@
 //                 so each input sums at most 9 terms; no atomics.
 // Layout: x [planes, H, W] → out [planes, OH = pt + H + pb, OW = pl + W + pr]. WG = 64,
 // 1-D grid folded into y.
-// Bench: npx tsx bench/run.ts pad
+// Bench: npm run bench -- cnn-ops
 
 override WG: u32 = 64;
 override MODE: u32 = 0;

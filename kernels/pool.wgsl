@@ -11,7 +11,7 @@
 //                    first maximum wins; also writes the argmax (flat index in the plane, −1 if none).
 //   max_pool_grad    gather form: each input pixel adds g of the covering outputs whose argmax is it.
 // Layout: x [N·C planes, H, W], out [N·C, OH, OW]; 1-D grids fold into y (flat = gid.x + gid.y·nwg.x·WG).
-// Bench: npx tsx bench/run.ts pool
+// Bench: npm run bench -- cnn-ops
 
 override WG: u32 = 64;
 

@@ -7,7 +7,7 @@
 //                         and columns whose taps can reach it (a range from the inverse map,
 //                         widened by one each side; the exact weight decides) — no atomics.
 // Layout: x [planes, H, W] → out [planes, OH, OW]. WG = 64, 1-D grid folded into y.
-// Bench: npx tsx bench/run.ts resize
+// Bench: npm run bench -- cnn-ops
 
 override WG: u32 = 64;
 

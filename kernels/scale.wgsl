@@ -5,7 +5,7 @@
 //   channel_scale_grad  gs[n,c] = Σ_hw gy·x: one workgroup (WG = 64 lanes) per plane, lane-strided
 //                       products, workgroup tree reduction; no atomics.
 // Layout: x, y [planes = N·C, HW] contiguous; s [planes]. 1-D grids fold into y.
-// Bench: npx tsx bench/run.ts scale
+// Bench: npm run bench -- cnn-ops
 
 override WG: u32 = 64;
 override RUNS: bool = false;
