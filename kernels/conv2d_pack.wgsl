@@ -1,6 +1,8 @@
 // Packs conv weights [groups·CoF, CiF, kh, kw] (PyTorch OIHW) into the GEMM operand of conv2d.wgsl:
 //   forward    (TRANSPOSED = false): wp[g, ci, tap, co] = w[g·CoF + co, ci, tap]   (co padded to rowPad)
 //   grad-input (TRANSPOSED = true):  wp[g, co, tap, ci] = w[g·CoF + co, ci, tap]   (ci padded to rowPad)
+// TAP_MAJOR swaps the two middle axes (wp[g, tap, ci, co]) for conv2d_vec4.wgsl, whose inner loop runs
+// over channels at a fixed tap.
 // FLIP (with TRANSPOSED) reverses the taps: the stride-1 grad-input then runs as a forward conv.
 // Padding columns are zero, so the consumer reads whole aligned vec4s without bounds checks.
 // One invocation per packed element, WG = 256, 1-D grid folded into y.
@@ -9,6 +11,7 @@
 override WG: u32 = 256;
 override TRANSPOSED: bool = false;
 override FLIP: bool = false;
+override TAP_MAJOR: bool = false;
 
 struct Params {
   n: u32,       // packed elements: groups · R · khw · rowPad
@@ -30,8 +33,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.n) { return; }
   let col = i % p.rowPad;
   let rest = i / p.rowPad;
-  let tap = rest % p.khw;
-  let r = (rest / p.khw) % p.R;
+  var tap = rest % p.khw;
+  var r = (rest / p.khw) % p.R;
+  if (TAP_MAJOR) {
+    r = rest % p.R;
+    tap = (rest / p.R) % p.khw;
+  }
   let g = rest / (p.khw * p.R);
   if (col >= p.cols) {
     wp[i] = 0.0;

@@ -8,7 +8,7 @@ import type { ConvGeometry } from './conv-geometry.ts';
 import { binaryRaw } from './elementwise.ts';
 import { matmulRaw } from './matmul.ts';
 import { reduceRaw } from './reduce.ts';
-import { igemmVec4Raw } from './conv2d-vec4.ts';
+import { igemmVec4Raw, vec4Applies } from './conv2d-vec4.ts';
 
 const GEOM = [
   ['Ci', 'u32'], ['Co', 'u32'], ['groups', 'u32'], ['H', 'u32'], ['W', 'u32'], ['OH', 'u32'], ['OW', 'u32'],
@@ -49,20 +49,20 @@ function geomParams(g: ConvGeometry): Record<string, number> {
 
 /** OIHW weights → the packed GEMM operand of conv2d*.wgsl, rows padded to whole 8-channel blocks
  *  (transposed: rows over output channels, for grad-input; flip: taps reversed). */
-export function packWeights(w: Tensor, g: ConvGeometry, transposed: boolean, flip = false): Tensor {
+export function packWeights(w: Tensor, g: ConvGeometry, transposed: boolean, flip = false, tapMajor = false): Tensor {
   const [R, cols] = transposed ? [g.Co, g.Ci] : [g.Ci, g.Co];
   const rowPad = Math.ceil(cols / 8) * 8;
   const khw = g.kh * g.kw;
   const n = g.groups * R * khw * rowPad;
   const out = Tensor.empty([n]);
-  getGpu().dispatch(K_PACK, [w.buffer, out.buffer], { n, R, cols, rowPad, khw, CoF: g.Co, CiF: g.Ci }, n, { TRANSPOSED: transposed ? 1 : 0, FLIP: flip ? 1 : 0 });
+  getGpu().dispatch(K_PACK, [w.buffer, out.buffer], { n, R, cols, rowPad, khw, CoF: g.Co, CiF: g.Ci }, n, { TRANSPOSED: transposed ? 1 : 0, FLIP: flip ? 1 : 0, TAP_MAJOR: tapMajor ? 1 : 0 });
   return out;
 }
 
-/** Implicit-GEMM forward on the vec4 kernel where it applies (W stride 1 or 2), else the generic one. */
+/** Implicit-GEMM forward on the vec4 kernel where it applies (W stride 1 or 2, copies fit), else the generic one. */
 export function convForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
-  if (g.sw > 2) return convForwardGenericRaw(x, w, bias, g);
-  const wp = packWeights(w, g, false);
+  if (!vec4Applies(g)) return convForwardGenericRaw(x, w, bias, g);
+  const wp = packWeights(w, g, false, false, true);
   const out = igemmVec4Raw(x, wp, bias, g);
   wp.dispose();
   return out;
@@ -88,9 +88,9 @@ export function convForwardGenericRaw(x: Tensor, w: Tensor, bias: Tensor | null,
 export function convGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const pt = (g.kh - 1) * g.dh - g.pt;
   const pl = (g.kw - 1) * g.dw - g.pl;
-  if (g.sh !== 1 || g.sw !== 1 || pt < 0 || pl < 0) return convGradInputGenericRaw(dy, w, g);
-  const wp = packWeights(w, g, true, true);
   const t: ConvGeometry = { ...g, Ci: g.Co, Co: g.Ci, H: g.OH, W: g.OW, OH: g.H, OW: g.W, pt, pl };
+  if (g.sh !== 1 || g.sw !== 1 || pt < 0 || pl < 0 || !vec4Applies(t)) return convGradInputGenericRaw(dy, w, g);
+  const wp = packWeights(w, g, true, true, true);
   const out = igemmVec4Raw(dy, wp, null, t);
   wp.dispose();
   return out;
