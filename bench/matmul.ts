@@ -6,7 +6,8 @@ import { tensor } from '../src/tensor/create.ts';
 import { Rng } from '../src/tensor/random.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { gpuMsPerCall } from './lib/profiling.ts';
-import { timeInterleaved } from './lib/timing.ts';
+import { cpus } from 'node:os';
+import { timeInterleaved, type Timing } from './lib/timing.ts';
 import type { Bench, BenchCase } from './lib/types.ts';
 
 interface MatmulCase { name: string; M: number; N: number; K: number; batch?: number; transA?: boolean; transB?: boolean; quick?: boolean }
@@ -96,6 +97,9 @@ export const bench: Bench = {
       }
       if (!(diff <= 1e-4 * scale)) throw new Error(`${c.name}: ours and TF.js disagree (max |Δ| ${diff} of scale ${scale})`);
 
+      // Speed by worker CPU time × cores: what a quiet machine would give (see lib/cputime.ts).
+      const byCpu = (t: Timing) => (t.medianCpuMs ? (gflop / (t.medianCpuMs / 1e3)) * cpus().length : null);
+      const oursCpu = byCpu(ours), peerCpu = byCpu(peerT);
       const oursG = gflop / (ours.bestMs / 1e3);
       const peerG = gflop / (peerT.bestMs / 1e3);
       const row: BenchCase = {
@@ -107,13 +111,16 @@ export const bench: Bench = {
         pctCeiling: ceiling ? (100 * oursG) / ceiling : null,
         oursGpu,
         peerGpu,
+        oursCpu,
+        peerCpu,
+        ratioCpu: oursCpu && peerCpu ? oursCpu / peerCpu : null,
         kernel,
         shape: { M: c.M, N: c.N, K: c.K, batch: c.batch ?? 1, transA: !!c.transA, transB: !!c.transB },
         oursMs: { best: ours.bestMs, median: ours.medianMs, reps: ours.reps },
         peerMs: { best: peerT.bestMs, median: peerT.medianMs, reps: peerT.reps },
         maxRelDiffVsPeer: diff / scale,
       };
-      ctx.log(`${c.name}: ours ${oursG.toFixed(2)} (${kernel}), peer ${peerG.toFixed(2)} GFLOP/s, ratio ${row.ratio!.toFixed(2)}×`);
+      ctx.log(`${c.name}: ours ${oursG.toFixed(2)} (${kernel}), peer ${peerG.toFixed(2)} GFLOP/s, ratio ${row.ratio!.toFixed(2)}×; by CPU time ${oursCpu?.toFixed(2)} vs ${peerCpu?.toFixed(2)}`);
       out.push(row);
       gpu.trim();
     }

@@ -29,8 +29,8 @@ struct Params {
   transB: u32,
 }
 
-override WX: u32 = 16;
-override WY: u32 = 4;
+override WX: u32 = 8;
+override WY: u32 = 8;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;

@@ -17,8 +17,11 @@ export function formatTable(unit: string, cases: BenchCase[]): string {
     c.pctCeiling === null || c.pctCeiling === undefined ? '—' : `${num(c.pctCeiling, 1)} %`,
     num(c.oursGpu),
     num(c.peerGpu),
+    num(c.oursCpu),
+    num(c.peerCpu),
+    c.ratioCpu === null || c.ratioCpu === undefined ? '—' : `${num(c.ratioCpu)}×`,
   ]);
-  const head = ['case', `ours ${unit}`, `peer ${unit}`, 'ratio', '% ceiling', 'ours (GPU ts)', 'peer (GPU ts)'];
+  const head = ['case', `ours ${unit}`, `peer ${unit}`, 'ratio', '% ceiling', 'ours (GPU ts)', 'peer (GPU ts)', 'ours (CPU t)', 'peer (CPU t)', 'ratio (CPU t)'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
   return [line(head), `|${widths.map((w, i) => (i === 0 ? '-' : '') + '-'.repeat(w + 1) + (i === 0 ? '' : ':')).join('|')}|`, ...rows.map(line)].join('\n');

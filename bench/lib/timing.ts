@@ -3,6 +3,8 @@
 // core that lavapipe would compute on (TOOLCHAIN.md), so we sleep through most of the expected
 // time before awaiting; ours and the peer are waited for the same way.
 
+import { workerCpuNs } from './cputime.ts';
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface Timing {
@@ -11,6 +13,9 @@ export interface Timing {
   medianMs: number;
   reps: number;
   batches: number;
+  /** worker-thread CPU milliseconds per repetition (best and median batch); null without /proc */
+  bestCpuMs: number | null;
+  medianCpuMs: number | null;
 }
 
 export interface TimedWork {
@@ -37,13 +42,17 @@ export async function timeBatches(work: TimedWork, opts: { targetMs?: number; ba
 export async function timeInterleaved(works: TimedWork[], opts: { targetMs?: number; batches?: number; maxReps?: number } = {}): Promise<Timing[]> {
   const targetMs = opts.targetMs ?? 400;
   const batches = opts.batches ?? 5;
+  let cpuDelta: number | null = null;
   const runBatch = async (work: TimedWork, reps: number, expectMs: number) => {
+    const c0 = workerCpuNs();
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) work.record();
     work.submit();
     if (expectMs > 4) await sleep(expectMs * 0.85);
     await work.drained();
     const dt = performance.now() - t0;
+    const c1 = workerCpuNs();
+    cpuDelta = c0 === null || c1 === null ? null : (c1 - c0) / 1e6;
     work.release();
     return dt;
   };
@@ -52,7 +61,7 @@ export async function timeInterleaved(works: TimedWork[], opts: { targetMs?: num
     await runBatch(w, 1, 0); // pipelines, uploads, first-touch allocations
     const once = await runBatch(w, 1, 0);
     const reps = Math.max(1, Math.min(opts.maxReps ?? 64, Math.round(targetMs / Math.max(once, 0.01))));
-    state.push({ reps, expect: once * reps, per: [] as number[] });
+    state.push({ reps, expect: once * reps, per: [] as number[], cpu: [] as number[] });
   }
   for (let b = 0; b < batches; b++) {
     for (let i = 0; i < works.length; i++) {
@@ -60,10 +69,20 @@ export async function timeInterleaved(works: TimedWork[], opts: { targetMs?: num
       const dt = await runBatch(works[i], s.reps, s.expect);
       s.expect = Math.min(s.expect, dt);
       s.per.push(dt / s.reps);
+      if (cpuDelta !== null) s.cpu.push(cpuDelta / s.reps);
     }
   }
   return state.map((s) => {
     s.per.sort((x, y) => x - y);
-    return { bestMs: s.per[0], medianMs: s.per[Math.floor(s.per.length / 2)], reps: s.reps, batches };
+    s.cpu.sort((x, y) => x - y);
+    const cpu = s.cpu.length === batches;
+    return {
+      bestMs: s.per[0],
+      medianMs: s.per[Math.floor(s.per.length / 2)],
+      reps: s.reps,
+      batches,
+      bestCpuMs: cpu ? s.cpu[0] : null,
+      medianCpuMs: cpu ? s.cpu[Math.floor(batches / 2)] : null,
+    };
   });
 }

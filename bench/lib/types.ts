@@ -17,6 +17,10 @@ export interface BenchCase {
   /** speeds from GPU timestamp queries (kernel time only), when the adapter has them */
   oursGpu?: number | null;
   peerGpu?: number | null;
+  /** speeds by worker-thread CPU time × cores (robust to other tenants on a shared CPU adapter) */
+  oursCpu?: number | null;
+  peerCpu?: number | null;
+  ratioCpu?: number | null;
   /** anything else worth keeping (kernel chosen, milliseconds, repetitions …) */
   [extra: string]: unknown;
 }

@@ -40,9 +40,11 @@ export interface MatmulKernelChoice {
   constants?: Record<string, number>;
 }
 
-/** Invocations per workgroup of the blocked kernel. On lavapipe a workgroup is one CPU task whose
- *  invocations run as 8-wide SIMD lanes; 64 measured best on 1024³ and the conv shapes (bench/README.md). */
+/** Blocked-kernel workgroup: 64 invocations, at most 8 of them along N. On lavapipe a workgroup is one
+ *  CPU task whose invocations run as 8-wide SIMD lanes; measured by worker CPU time (bench/README.md):
+ *  8×8 ≥ 16×16 ≈ 8×16 > 64×1 on 1024³; 4×16 beats 8×8 by ~30 % for N = 24; 128/256 no better. */
 const BLOCKED_WG = 64;
+const BLOCKED_MAX_WX = 8;
 /** Below this many multiply-adds a dispatch is overhead-bound and the kernel does not matter. */
 const TINY_MACS = 4096;
 
@@ -65,9 +67,9 @@ export function matmulLaunch(kind: MatmulKernelKind, M: number, N: number): Matm
       return { kind, kernel: MATMUL_TILED, groups: [Math.ceil(N / 64), Math.ceil(M / 64)] };
     case 'blocked':
     case 'blocked_any': {
-      // WX spans the 8-column blocks (so narrow outputs, e.g. N = 24 of a 1×1 conv, waste no lanes),
-      // WY the 4-row blocks; at least 8 along x keeps a SIMD group on one row block (shared A reads).
-      const WX = Math.min(BLOCKED_WG, nextPow2(Math.ceil(N / 8)));
+      // WX spans the 8-column blocks, narrower for narrow outputs (N = 24 of a 1×1 conv: WX = 4)
+      // so that no lanes idle; WY the 4-row blocks.
+      const WX = Math.min(BLOCKED_MAX_WX, nextPow2(Math.ceil(N / 8)));
       const WY = BLOCKED_WG / WX;
       return {
         kind,
