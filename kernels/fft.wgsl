@@ -20,7 +20,10 @@
 //   even spectral weight maps real inputs to real outputs, so both channels come back unmixed: half the FFTs.
 // band_gain: multiply a centred spectrum by the real radial weight w(ρ) = 1 + (g − 1)·s(ρ), s a
 //   raised-cosine step from 0 to 1 over [ρ_lo − hw, ρ_lo + hw], ρ = |(fy/(P/2), fx/(Q/2))| so that
-//   ρ = 1 is the Nyquist frequency of each axis. One parameter row (ρ_lo, hw, g, unused) per image.
+//   ρ = 1 is the Nyquist frequency of each axis. Optional phase noise (spec §3.3 step 7): each bin also
+//   turns by φ = s(ρ)·π·a·(2u − 1), u uniform from a hash of (seed, bin); φ is odd in frequency (the mirror
+//   bin turns by −φ, self-mirrored bins not at all), so real inputs stay real. Two vec4 rows per image:
+//   (ρ_lo, hw, g, a), (seed, unused ×3).
 // crop_real: the real part of a window [top, top + h) × [left, left + w) of complex planes, optionally
 //   clipped to [0, 1]; in paired mode channel 2q + 1 is the imaginary part of plane q.
 // One invocation per butterfly (fft_pass*) or per element (others); WG = 256; 1-D grids fold into y.
@@ -242,7 +245,7 @@ struct GainParams {
 }
 @group(0) @binding(0) var<uniform> gp: GainParams;
 @group(0) @binding(1) var<storage, read> gain_src: array<vec2<f32>>;
-@group(0) @binding(2) var<storage, read> band: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> band: array<vec4<f32>>;  // 2 rows per image
 @group(0) @binding(3) var<storage, read_write> gain_dst: array<vec2<f32>>;
 
 // Signed frequency index of bin u of an n-point transform, over n/2 (Nyquist = ±1).
@@ -253,6 +256,22 @@ fn normFreq(u: u32, n: u32) -> f32 {
   return f32(s) / f32(half);
 }
 
+// PCG hash (Jarzynski & Olano 2020).
+fn pcg(v: u32) -> u32 {
+  let state = v * 747796405u + 2891336453u;
+  let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+  return (word >> 22u) ^ word;
+}
+
+// Phase of bin (y, x) for a seed: odd under (y, x) → (−y, −x) mod (P, Q); in [−1, 1) before scaling.
+fn phaseNoise(y: u32, x: u32, seed: u32) -> f32 {
+  let lin = y * gp.pw + x;
+  let mirror = ((gp.ph - y) % gp.ph) * gp.pw + (gp.pw - x) % gp.pw;
+  if (lin == mirror) { return 0.0; }
+  let u = f32(pcg(min(lin, mirror) ^ pcg(seed)) >> 8u) / 16777216.0;
+  return select(-1.0, 1.0, lin < mirror) * (2.0 * u - 1.0);
+}
+
 @compute @workgroup_size(WG)
 fn band_gain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = flat(gid, nwg);
@@ -260,7 +279,7 @@ fn band_gain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   let x = t % gp.pw;
   let y = (t / gp.pw) % gp.ph;
   let plane = t / (gp.pw * gp.ph);
-  let prm = band[plane / gp.planes];  // (ρ_lo, half width, gain, unused)
+  let prm = band[2u * (plane / gp.planes)];  // (ρ_lo, half width, gain, phase amplitude)
   let fy = normFreq(y, gp.ph);
   let fx = normFreq(x, gp.pw);
   let rho = sqrt(fy * fy + fx * fx);
@@ -271,5 +290,12 @@ fn band_gain(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     let u = clamp((rho - (prm.x - prm.y)) / (2.0 * prm.y), 0.0, 1.0);
     s = 0.5 - 0.5 * cos(3.14159265358979 * u);
   }
-  gain_dst[t] = gain_src[t] * (1.0 + (prm.z - 1.0) * s);
+  let v = gain_src[t] * (1.0 + (prm.z - 1.0) * s);
+  if (prm.w > 0.0 && s > 0.0) {
+    let phi = 3.14159265358979 * prm.w * s * phaseNoise(y, x, u32(band[2u * (plane / gp.planes) + 1u].x));
+    let r = vec2<f32>(cos(phi), sin(phi));
+    gain_dst[t] = vec2<f32>(v.x * r.x - v.y * r.y, v.x * r.y + v.y * r.x);
+  } else {
+    gain_dst[t] = v;
+  }
 }
