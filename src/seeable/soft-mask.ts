@@ -108,19 +108,30 @@ export function elasticField(w: number, h: number, sigma: number, rng: Rng, coar
 /** SBI get_blend_mask + blend ratio. The threshold reproduces OpenCV's rounding on uint8 masks. */
 export function dynamicBlend(mask: Float32Array, w: number, h: number, p: MaskParams): Float32Array {
   const { resizeW: rw, resizeH: rh } = p;
-  let m = resizePlane(mask, w, h, rw, rh, 'linear').map((v) => (v >= 0.5 ? 1 : 0));
+  const m = resizePlane(mask, w, h, rw, rh, 'linear');
+  binarize(m);
   const b1 = blurPlane(m, rw, rh, p.k1, 0);
-  let mx = 0;
-  for (const v of b1) mx = Math.max(mx, v);
   // A region thinner than the kernel vanishes under the uint8 rounding; keep it unblurred then.
-  if (mx >= 0.5) m = b1.map((v) => (v >= 0.5 ? 1 : 0));
+  if (planeMax(b1) >= 0.5) {
+    binarize(b1);
+    m.set(b1);
+  }
   const b2 = blurPlane(m, rw, rh, p.k2, p.sigma2);
-  mx = 0;
-  for (const v of b2) mx = Math.max(mx, v);
+  const mx = planeMax(b2);
   if (mx <= 0) return new Float32Array(w * h);
-  const soft = resizePlane(b2.map((v) => v / mx), rw, rh, w, h, 'linear');
-  for (let i = 0; i < soft.length; i++) soft[i] *= p.ratio;
-  return soft;
+  const scale = p.ratio / mx; // normalise by the max, then the blend ratio (both linear: before the resize)
+  for (let i = 0; i < b2.length; i++) b2[i] *= scale;
+  return resizePlane(b2, rw, rh, w, h, 'linear');
+}
+
+function binarize(x: Float32Array): void {
+  for (let i = 0; i < x.length; i++) x[i] = x[i] >= 0.5 ? 1 : 0;
+}
+
+function planeMax(x: Float32Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > m) m = x[i];
+  return m;
 }
 
 /** The whole mask pipeline for one location mask of a size×size crop. */
