@@ -93,10 +93,11 @@ export function batchNorm2d(
   if ((runningMean === null) !== (runningVar === null)) {
     throw new Error('batchNorm2d: give both runningMean and runningVar, or neither');
   }
+  if (training && g.N * g.HW < 2) throw new Error(`batchNorm2d: training needs more than one value per channel, got x ${fmt(x.shape)}`);
+  if (!training && (!runningMean || !runningVar)) throw new Error('batchNorm2d: eval mode needs runningMean and runningVar');
   const gpu = getGpu();
   const stat = Tensor.empty([g.C, 4]);
   if (training) {
-    if (g.N * g.HW < 2) throw new Error(`batchNorm2d: training needs more than one value per channel, got x ${fmt(x.shape)}`);
     const update = runningMean !== null && runningVar !== null;
     const params = baseParams(g, eps, momentum, true, update);
     const part = Tensor.empty([g.C, g.P, 2]);
@@ -110,8 +111,7 @@ export function batchNorm2d(
     part.dispose();
     scratch.forEach((t) => t.dispose());
   } else {
-    if (!runningMean || !runningVar) throw new Error('batchNorm2d: eval mode needs runningMean and runningVar');
-    gpu.dispatch(K_EVAL_STATS, [runningMean.buffer, runningVar.buffer, gamma.buffer, beta.buffer, stat.buffer],
+    gpu.dispatch(K_EVAL_STATS, [runningMean!.buffer, runningVar!.buffer, gamma.buffer, beta.buffer, stat.buffer],
       baseParams(g, eps, momentum, false, false), g.C);
   }
   const y = Tensor.empty(x.shape);
