@@ -3,6 +3,7 @@
 // Each scheme also gives the left-right mirror of a location and a graph distance between
 // locations, which the guidance loss G of section S uses.
 import { landmarkBox, type Landmarks } from './landmarks.ts';
+import { meshgridScheme } from './meshgrid.ts';
 import { convexHull, fillConvex, maskArea, scalePolygon, type Point } from './raster.ts';
 
 export interface LocationMasks {
@@ -131,12 +132,13 @@ export const componentsScheme = (): LocationScheme =>
     [1, 0, 3, 2, 4, 6, 5, 7],
   );
 
-/** Parse a scheme name: "grid" (4×4), "grid2x3", "whole", "dfl", "components". */
+/** Parse a scheme name: "grid" (4×4), "grid2x3", "meshgrid", "whole", "dfl", "components". */
 export function locationScheme(spec = 'grid'): LocationScheme {
   const g = /^grid(?:(\d+)x(\d+))?$/.exec(spec);
   if (g) return gridScheme(g[1] ? Number(g[1]) : 4, g[2] ? Number(g[2]) : 4);
   if (spec === 'whole') return wholeScheme();
   if (spec === 'dfl') return dflScheme();
   if (spec === 'components') return componentsScheme();
-  throw new Error(`Unknown location scheme "${spec}" (grid, gridRxC, whole, dfl, components)`);
+  if (spec === 'meshgrid') return meshgridScheme();
+  throw new Error(`Unknown location scheme "${spec}" (grid, gridRxC, meshgrid, whole, dfl, components)`);
 }

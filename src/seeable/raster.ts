@@ -67,3 +67,36 @@ export function maskArea(mask: Uint8Array | Float32Array): number {
   for (let i = 0; i < mask.length; i++) n += mask[i] > 0 ? 1 : 0;
   return n;
 }
+
+/**
+ * Fill any simple polygon (convex or not): even-odd spans at each row's centre line, plus the
+ * outline drawn by sampling every edge at ≤ ½-pixel steps, so the boundary is included as in
+ * fillConvex.
+ */
+export function fillPolygon(poly: readonly Point[], width: number, height: number): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  const n = poly.length;
+  const put = (x: number, y: number) => {
+    if (x >= 0 && y >= 0 && x < width && y < height) mask[y * width + x] = 1;
+  };
+  for (let y = 0; y < height; y++) {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const [ax, ay] = poly[i];
+      const [bx, by] = poly[(i + 1) % n];
+      // half-open in y so a vertex on the line is counted once
+      if ((ay <= y && by > y) || (by <= y && ay > y)) xs.push(ax + ((y - ay) * (bx - ax)) / (by - ay));
+    }
+    xs.sort((a, b) => a - b);
+    for (let k = 0; k + 1 < xs.length; k += 2) {
+      for (let x = Math.max(0, Math.ceil(xs[k])); x <= Math.min(width - 1, Math.floor(xs[k + 1])); x++) put(x, y);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const [ax, ay] = poly[i];
+    const [bx, by] = poly[(i + 1) % n];
+    const steps = Math.max(1, Math.ceil(2 * Math.max(Math.abs(bx - ax), Math.abs(by - ay))));
+    for (let s = 0; s <= steps; s++) put(Math.round(ax + ((bx - ax) * s) / steps), Math.round(ay + ((by - ay) * s) / steps));
+  }
+  return mask;
+}
