@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { decodeImage } from './images.ts';
-import { parseLandmarks68, type Landmarks } from '../seeable/landmarks.ts';
+import { landmarkBox, parseLandmarks68, type Landmarks } from '../seeable/landmarks.ts';
 
 export interface FaceEntry {
   /** absolute or caller-relative path of the image */
@@ -114,6 +114,10 @@ async function checkOne(
     }
   } catch (e) {
     return skip(`unreadable image: ${firstLine((e as Error).message)}`);
+  }
+  const box = landmarkBox(landmarks);
+  if (box.x1 - box.x0 < 4 || box.y1 - box.y0 < 4) {
+    return skip(`degenerate landmarks: their box is ${(box.x1 - box.x0).toFixed(1)}×${(box.y1 - box.y0).toFixed(1)} px`);
   }
   const margin = tol * Math.max(width, height);
   let worst = 0;

@@ -22,7 +22,8 @@ describe('readSplit validation', () => {
     assert.equal(sp.entries[0].nearEdge, true);
     assert.equal(sp.entries[1].nearEdge, false);
     const why = Object.fromEntries(sp.skipped.map((s) => [s.file, s.reason]));
-    assert.deepEqual(Object.keys(why).sort(), ['corrupt.jpg', 'garbage.jpg', 'nan.jpg', 'nolandmarks.jpg', 'orphan.jpg', 'outside.jpg', 'short.jpg']);
+    assert.deepEqual(Object.keys(why).sort(), ['corrupt.jpg', 'flat.jpg', 'garbage.jpg', 'nan.jpg', 'nolandmarks.jpg', 'orphan.jpg', 'outside.jpg', 'short.jpg']);
+    assert.match(why['flat.jpg'], /degenerate landmarks: their box is 0\.0×0\.0 px/);
     assert.match(why['corrupt.jpg'], /^unreadable image: /);
     assert.match(why['garbage.jpg'], /^unreadable image: /);
     assert.match(why['nolandmarks.jpg'], /no entry in landmarks\.json/);
@@ -31,7 +32,7 @@ describe('readSplit validation', () => {
     assert.match(why['short.jpg'], /malformed landmarks: expected 68 points, got 67/);
     assert.match(why['nan.jpg'], /malformed landmarks: point 3 has a non-finite/);
     const text = formatSkipped('tmp', sp.skipped);
-    assert.match(text, /^tmp: 7 skipped/);
+    assert.match(text, /^tmp: 8 skipped/);
     for (const f of Object.keys(why)) assert.ok(text.includes(`  ${f}: `), `${f} missing from the summary`);
   });
 

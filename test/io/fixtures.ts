@@ -20,6 +20,7 @@ export async function makeSplit(dir: string): Promise<void> {
   await writeFile(join(dir, 'short.jpg'), jpeg);
   await writeFile(join(dir, 'nan.jpg'), jpeg);
   await writeFile(join(dir, 'edge.jpg'), jpeg);
+  await writeFile(join(dir, 'flat.jpg'), jpeg);
   const outside = pairs(faceLandmarks(40, 14, 40, 44)); // reaches x ≈ 80 in a 64-wide image
   const edge = good.map((p) => [...p]);
   edge[8] = [30, 72.5]; // 1.5 px below a 72-high image: within the 5 % tolerance
@@ -28,6 +29,7 @@ export async function makeSplit(dir: string): Promise<void> {
   await writeFile(join(dir, 'landmarks.json'), JSON.stringify({
     'good.jpg': good, 'good2.png': good, 'corrupt.jpg': good, 'garbage.jpg': good, 'outside.jpg': outside,
     'short.jpg': good.slice(0, 67), 'nan.jpg': nan, 'edge.jpg': edge, 'orphan.jpg': good,
+    'flat.jpg': good.map(() => [20, 30]),
   }));
 }
 
