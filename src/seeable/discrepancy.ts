@@ -105,15 +105,33 @@ export interface SdSample {
 export async function makeDiscrepancies(
   face: SdFace, labels: readonly number[], rng: Rng, cfg: SdConfig = defaultSdConfig(), renderer: SdRenderer = cpuRenderer,
 ): Promise<SdSample[]> {
-  const { width, height } = face.image;
-  if (width !== face.size || height !== face.size) {
-    throw new Error(`makeDiscrepancies: the crop is ${width}×${height}, expected ${face.size}×${face.size}`);
-  }
-  const locs = cfg.scheme.masks(face.landmarks, width, height);
-  const plans = labels.map((k) => samplePlan(rng, face, k, cfg));
-  const masks = plans.map((p) => softMask(locs.masks[p.loc], face.size, p.mask));
-  const images = await renderer.render(plans.map((plan, i) => ({ image: face.image, mask: masks[i], plan })));
-  return plans.map((plan, i) => ({
-    image: images[i], mask: masks[i], location: locs.masks[plan.loc], plan, widened: locs.widened[plan.loc],
-  }));
+  return (await makeDiscrepancyBatch([{ face, labels }], rng, cfg, renderer))[0];
+}
+
+/**
+ * Several faces at once, rendered in one renderer call (one GPU readback for a whole training batch).
+ * Plans are drawn face by face in request order, so one request draws exactly what makeDiscrepancies does.
+ */
+export async function makeDiscrepancyBatch(
+  requests: readonly { face: SdFace; labels: readonly number[] }[], rng: Rng,
+  cfg: SdConfig = defaultSdConfig(), renderer: SdRenderer = cpuRenderer,
+): Promise<SdSample[][]> {
+  const prepared = requests.map(({ face, labels }) => {
+    const { width, height } = face.image;
+    if (width !== face.size || height !== face.size) {
+      throw new Error(`makeDiscrepancies: the crop is ${width}×${height}, expected ${face.size}×${face.size}`);
+    }
+    const locs = cfg.scheme.masks(face.landmarks, width, height);
+    const plans = labels.map((k) => samplePlan(rng, face, k, cfg));
+    const masks = plans.map((p) => softMask(locs.masks[p.loc], face.size, p.mask));
+    return { face, locs, plans, masks };
+  });
+  const items = prepared.flatMap(({ face, plans, masks }) => plans.map((plan, i) => ({ image: face.image, mask: masks[i], plan })));
+  const images = await renderer.render(items);
+  let next = 0;
+  return prepared.map(({ locs, plans, masks }) =>
+    plans.map((plan, i) => ({
+      image: images[next++], mask: masks[i], location: locs.masks[plan.loc], plan, widened: locs.widened[plan.loc],
+    })),
+  );
 }

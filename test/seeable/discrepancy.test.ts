@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { prepareFace } from '../../src/seeable/crop.ts';
 import {
-  classOf, cpuRenderer, defaultSdConfig, makeDiscrepancies, numClasses, splitClass, type SdConfig,
+  classOf, cpuRenderer, defaultSdConfig, makeDiscrepancies, makeDiscrepancyBatch, numClasses, splitClass, type SdConfig,
 } from '../../src/seeable/discrepancy.ts';
 import { gpuRenderer } from '../../src/seeable/gpu-render.ts';
 import { gridScheme } from '../../src/seeable/locations.ts';
@@ -116,6 +116,23 @@ describe('GPU renderer', () => {
       });
       const ops = cpu[i].plan.steps.map((s) => s.op).join('+');
       assert.ok(worst <= 2e-3, `class ${i} (${ops}, swap ${cpu[i].plan.swap}): max |gpu − cpu| ${worst} at ${at}`);
+    }
+  });
+});
+
+describe('batched generation', () => {
+  it('makeDiscrepancyBatch over several faces equals the per-face calls with the same Rng stream', async () => {
+    const f1 = face();
+    const f2 = { ...prepareFace(texturedImage(110, 120, 8), faceLandmarks(20, 30, 64, 70), { size: S, phase: 'test' }), size: S };
+    const rngA = new Rng(31);
+    const one = [await makeDiscrepancies(f1, [3, 4], rngA, cfg), await makeDiscrepancies(f2, [17], rngA, cfg)];
+    const many = await makeDiscrepancyBatch([{ face: f1, labels: [3, 4] }, { face: f2, labels: [17] }], new Rng(31), cfg);
+    assert.deepEqual(many.map((r) => r.length), [2, 1]);
+    for (let r = 0; r < 2; r++) {
+      for (let i = 0; i < one[r].length; i++) {
+        assert.deepEqual(many[r][i].plan, one[r][i].plan);
+        assert.deepEqual(many[r][i].image.data, one[r][i].image.data);
+      }
     }
   });
 });
