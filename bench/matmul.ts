@@ -114,6 +114,7 @@ export const bench: Bench = {
         oursCpu,
         peerCpu,
         ratioCpu: oursCpu && peerCpu ? oursCpu / peerCpu : null,
+        pctCeilingCpu: ceiling && oursCpu ? (100 * oursCpu) / ceiling : null,
         kernel,
         shape: { M: c.M, N: c.N, K: c.K, batch: c.batch ?? 1, transA: !!c.transA, transB: !!c.transB },
         oursMs: { best: ours.bestMs, median: ours.medianMs, reps: ours.reps },

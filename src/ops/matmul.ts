@@ -30,6 +30,11 @@ export const MATMUL_BLOCKED_ANY = kernel('matmul_blocked', 'main_any', 64);
 /** Workgroup-memory tiles of 64×64, 4×4 per invocation, for hardware GPUs. */
 export const MATMUL_TILED = kernel('matmul_tiled', 'main', 256);
 
+/** Repacks Bᵀ into B for the vec4 blocked entry. */
+const TRANSPOSE = defineKernel({
+  file: 'matmul_transpose', entry: 'main', params: [['R', 'u32'], ['C', 'u32'], ['batch', 'u32']], reads: 1, writes: 1, workgroupSize: 64,
+});
+
 export type MatmulKernelKind = 'naive' | 'blocked' | 'blocked_any' | 'tiled';
 
 export interface MatmulKernelChoice {
@@ -38,6 +43,8 @@ export interface MatmulKernelChoice {
   /** workgroup grid for one batch entry (z = batch is added at dispatch) */
   groups: [number, number];
   constants?: Record<string, number>;
+  /** transpose Bᵀ into B first (vec4 blocked kernel on a transB product) */
+  repackB?: boolean;
 }
 
 /** Blocked-kernel workgroup: 64 invocations, at most 8 of them along N. On lavapipe a workgroup is one
@@ -88,7 +95,8 @@ export function matmulLaunch(kind: MatmulKernelKind, M: number, N: number): Matm
  * - Software adapters (lavapipe, SwiftShader): the register-blocked kernel — barriers cost a CPU
  *   context switch per invocation there, so workgroup-memory tiling loses (TOOLCHAIN.md: tiled
  *   0.4–0.6 GFLOP/s vs blocked ~10 on 1024³). Its vec4 entry needs 16-byte-aligned rows of B and C
- *   (N % 4 == 0) and B untransposed; otherwise the scalar-read entry (blocked_any).
+ *   (N % 4 == 0); a transposed B is first repacked by matmul_transpose.wgsl (O(K·N), and the vec4
+ *   entry is ~1.9× faster than strided scalar reads of Bᵀ). N % 4 ≠ 0: the scalar-read entry (blocked_any).
  * - Hardware GPUs: the shared-memory tiled kernel once the output fills at least one 64×64 tile
  *   (M·N ≥ 4096), else the blocked kernel (a partial tile would idle most of a 256-wide workgroup).
  *   Not yet measured on a hardware GPU: revisit these thresholds with bench/matmul.ts on one.
@@ -101,9 +109,9 @@ export function chooseMatmulKernel(
   o: MatmulOptions = {},
 ): MatmulKernelChoice {
   if (envFlag('SEEABLE_NAIVE') || M * N * K < TINY_MACS) return matmulLaunch('naive', M, N);
-  const vec4 = N % 4 === 0 && !o.transB;
   if (!adapter.isSoftware && M * N >= 64 * 64) return matmulLaunch('tiled', M, N);
-  return matmulLaunch(vec4 ? 'blocked' : 'blocked_any', M, N);
+  if (N % 4 !== 0) return matmulLaunch('blocked_any', M, N);
+  return { ...matmulLaunch('blocked', M, N), repackB: !!o.transB };
 }
 
 interface Plan {
@@ -151,18 +159,33 @@ export function matmulRaw(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {
     gpu.clear(out.buffer);
     return out;
   }
-  const vec4 = p.N % 4 === 0 && !o.transB;
-  const choice = o.kernel
-    ? matmulLaunch(o.kernel === 'blocked' && !vec4 ? 'blocked_any' : o.kernel, p.M, p.N)
-    : chooseMatmulKernel(gpu.adapter, p.M, p.N, p.K, o);
+  let choice: MatmulKernelChoice;
+  if (o.kernel === 'blocked') {
+    choice = p.N % 4 === 0 ? { ...matmulLaunch('blocked', p.M, p.N), repackB: !!o.transB } : matmulLaunch('blocked_any', p.M, p.N);
+  } else {
+    choice = o.kernel ? matmulLaunch(o.kernel, p.M, p.N) : chooseMatmulKernel(gpu.adapter, p.M, p.N, p.K, o);
+  }
+  const packed = choice.repackB ? transposeLast2(b, p.N, p.K) : null;
   gpu.dispatch(
     choice.kernel,
-    [a.buffer, b.buffer, out.buffer],
-    { M: p.M, N: p.N, K: p.K, batch: p.batch, strideA: p.strideA, strideB: p.strideB, transA: o.transA ? 1 : 0, transB: o.transB ? 1 : 0 },
+    [a.buffer, (packed ?? b).buffer, out.buffer],
+    {
+      M: p.M, N: p.N, K: p.K, batch: p.batch, strideA: p.strideA, strideB: p.strideB,
+      transA: o.transA ? 1 : 0, transB: o.transB && !packed ? 1 : 0,
+    },
     [choice.groups[0], choice.groups[1], p.batch],
     choice.constants,
   );
+  packed?.dispose(); // back to the pool; later work that reuses it runs after this dispatch
   return out;
+}
+
+/** [..., R, C] → [..., C, R] (a fresh tensor). */
+function transposeLast2(x: Tensor, R: number, C: number): Tensor {
+  const batch = x.size / (R * C);
+  const y = Tensor.empty([...x.shape.slice(0, -2), C, R]);
+  getGpu().dispatch(TRANSPOSE, [x.buffer, y.buffer], { R, C, batch }, [Math.ceil(R / 8), Math.ceil(C / 8), batch]);
+  return y;
 }
 
 export function matmul(a: Tensor, b: Tensor, o: MatmulOptions = {}): Tensor {

@@ -87,6 +87,8 @@ const BATCHED: Shape3[] = [
   { M: 33, N: 20, K: 17, tA: false, tB: false, batchB: 4 }, // A broadcast (stride 0)
   { M: 9, N: 65, K: 3, tA: true, tB: false, batchA: 2 }, // B broadcast
   { M: 5, N: 7, K: 65, tA: false, tB: true, batchA: 2 },
+  { M: 9, N: 8, K: 17, tA: false, tB: true, batchA: 2, batchB: 2 }, // vec4 path: Bᵀ repacked per batch
+  { M: 9, N: 12, K: 17, tA: true, tB: true, batchA: 3 }, // repacked Bᵀ broadcast
 ];
 
 async function compareKinds(kind: MatmulKernelKind, cases: Shape3[]): Promise<void> {
@@ -125,7 +127,7 @@ function hashKind(s: string): number {
 
 describe('fast matmul kernels vs float64 and vs naive (odd shapes, all transposes, batches)', () => {
   for (const kind of FAST) {
-    // The vec4 kernel needs N % 4 == 0 and no transB: give it such N; other cases fall back to blocked_any.
+    // The vec4 kernel needs N % 4 == 0 (a transposed B is repacked first): give it such N.
     const nValues = kind === 'blocked' ? [4, 12, 36, 68, 132, 20] : ODD;
     it(`${kind}: odd M, N, K`, () => compareKinds(kind, oddCases(nValues)));
     it(`${kind}: batched and broadcast`, () => compareKinds(kind, BATCHED));
@@ -159,7 +161,8 @@ describe('chooseMatmulKernel', () => {
   it('picks by adapter, size and layout', () => {
     assert.equal(chooseMatmulKernel(cpu, 1024, 1024, 1024).kind, 'blocked');
     assert.equal(chooseMatmulKernel(cpu, 1024, 1022, 1024).kind, 'blocked_any');
-    assert.equal(chooseMatmulKernel(cpu, 1024, 1024, 1024, { transB: true }).kind, 'blocked_any');
+    assert.equal(chooseMatmulKernel(cpu, 1024, 1024, 1024, { transB: true }).repackB, true);
+    assert.equal(chooseMatmulKernel(cpu, 1024, 1022, 1024, { transB: true }).kind, 'blocked_any');
     assert.equal(chooseMatmulKernel(cpu, 7, 13, 5).kind, 'naive');
     assert.equal(chooseMatmulKernel(gpu, 1024, 1024, 1024).kind, 'tiled');
     assert.equal(chooseMatmulKernel(gpu, 12, 24, 1024).kind, 'blocked');
