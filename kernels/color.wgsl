@@ -96,13 +96,11 @@ fn hsv_shift(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   dst[base + 2u * hw] = rgb.z;
 }
 
-fn reflect101(i: i32, n: i32) -> u32 {
-  if (n == 1) { return 0u; }
-  let period = 2 * (n - 1);
-  var m = i % period;
-  if (m < 0) { m += period; }
-  if (m >= n) { m = period - m; }
-  return u32(m);
+// Reflect-101 for an index at most one pixel outside [0, n): −1 → 1, n → n − 2 (0 when n = 1).
+fn mirror1(i: i32, n: i32) -> u32 {
+  if (i < 0) { return u32(min(1, n - 1)); }
+  if (i >= n) { return u32(max(0, n - 2)); }
+  return u32(i);
 }
 
 @compute @workgroup_size(WG)
@@ -114,12 +112,17 @@ fn filter3x3(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
   let plane = t / (p.h * p.w);
   let base = plane * p.h * p.w;
   let k = (plane / p.c) * 9u;
-  var acc = 0.0;
-  for (var dy = -1; dy <= 1; dy++) {
-    let row = base + reflect101(y + dy, i32(p.h)) * p.w;
-    for (var dx = -1; dx <= 1; dx++) {
-      acc += table[k + u32((dy + 1) * 3 + dx + 1)] * src[row + reflect101(x + dx, i32(p.w))];
-    }
-  }
+  let h = i32(p.h);
+  let w = i32(p.w);
+  // Three rows and three columns, folded once (not per tap).
+  let r0 = base + mirror1(y - 1, h) * p.w;
+  let r1 = base + u32(y) * p.w;
+  let r2 = base + mirror1(y + 1, h) * p.w;
+  let c0 = mirror1(x - 1, w);
+  let c1 = u32(x);
+  let c2 = mirror1(x + 1, w);
+  var acc = table[k] * src[r0 + c0] + table[k + 1u] * src[r0 + c1] + table[k + 2u] * src[r0 + c2];
+  acc += table[k + 3u] * src[r1 + c0] + table[k + 4u] * src[r1 + c1] + table[k + 5u] * src[r1 + c2];
+  acc += table[k + 6u] * src[r2 + c0] + table[k + 7u] * src[r2 + c1] + table[k + 8u] * src[r2 + c2];
   dst[t] = finish(acc);
 }

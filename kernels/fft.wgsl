@@ -186,6 +186,7 @@ struct WindowParams {
 
 // OpenCV BORDER_REFLECT_101 (…c b | a b c d | c b…), folded as often as needed.
 fn reflect101(i: i32, n: i32) -> u32 {
+  if (i >= 0 && i < n) { return u32(i); }
   if (n == 1) { return 0u; }
   let period = 2 * (n - 1);
   var m = i % period;

@@ -19,6 +19,7 @@ fn flat(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
 }
 
 fn reflect101(i: i32, n: i32) -> i32 {
+  if (i >= 0 && i < n) { return i; }
   if (n == 1) { return 0; }
   let period = 2 * (n - 1);
   var m = i % period;
@@ -50,8 +51,12 @@ fn tap(base: u32, y: i32, x: i32) -> f32 {
   let w = i32(sp.w);
   var yy = y;
   var xx = x;
+  let inside = y >= 0 && y < h && x >= 0 && x < w;
+  if (inside) {
+    return src[base + u32(y) * sp.w + u32(x)];
+  }
   if (sp.border == 0u) {
-    if (y < 0 || y >= h || x < 0 || x >= w) { return sp.value; }
+    return sp.value;
   } else if (sp.border == 1u) {
     yy = reflect101(y, h);
     xx = reflect101(x, w);

@@ -86,10 +86,9 @@ describe('colour alterations vs float64', () => {
       noGrad: true,
     });
   });
-  it('sharpen (albumentations kernel, reflect-101, clipped) per image', async () => {
-    const shape = [2, 3, 17, 26];
+  for (const shape of [[2, 3, 17, 26], [2, 3, 1, 5], [2, 1, 2, 1]]) it(`sharpen (albumentations kernel, reflect-101, clipped) per image [${shape}]`, async () => {
     const ps = [{ alpha: 0.2, lightness: 0.5 }, { alpha: 0.5, lightness: 1 }];
-    await checkOp('sharpen', {
+    await checkOp(`sharpen-${shape}`, {
       inputs: [{ shape, values: unit(rng, size(shape)) }],
       run: (x) => sharpen(x, ps),
       ref: (x) => {
