@@ -15,7 +15,8 @@ import { depthwiseForwardRaw, depthwiseGradInputRaw, depthwiseGradWeightRaw } fr
 import { tensor } from '../src/tensor/create.ts';
 import { Rng } from '../src/tensor/random.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
-import { timeInterleaved } from './lib/timing.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { timeInterleaved, type TimedWork } from './lib/timing.ts';
 import type { Bench, BenchCase } from './lib/types.ts';
 
 interface Shape {
@@ -51,6 +52,49 @@ function ourOps(path: ConvPath) {
   if (path === 'pointwise') return { fwd: pointwiseRaw, dx: pointwiseGradInputRaw, dw: pointwiseGradWeightRaw };
   if (path === 'depthwise') return { fwd: depthwiseForwardRaw, dx: depthwiseGradInputRaw, dw: depthwiseGradWeightRaw };
   return { fwd: convForwardRaw, dx: convGradInputRaw, dw: convGradWeightRaw };
+}
+
+/** CPU seconds used so far by this process's threads other than the main one: on a software adapter
+ *  that is the GPU work itself (lavapipe's threads), unaffected by other processes competing for
+ *  the cores and excluding the main thread's spin while it waits. Linux only; null elsewhere. */
+function workerCpuSeconds(): number | null {
+  try {
+    let ticks = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid === String(process.pid)) continue;
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Wrap a timed work to also record the best CPU milliseconds per repetition over its batches. */
+function withCpu(work: TimedWork): TimedWork & { bestCpuMs: number | null } {
+  let reps = 0;
+  let c0: number | null = null;
+  const w = {
+    bestCpuMs: null as number | null,
+    record() {
+      if (reps++ === 0) c0 = workerCpuSeconds();
+      work.record();
+    },
+    submit: () => work.submit(),
+    async drained() {
+      await work.drained();
+      const c1 = workerCpuSeconds();
+      if (c0 !== null && c1 !== null && reps > 0) {
+        const ms = ((c1 - c0) * 1000) / reps;
+        w.bestCpuMs = w.bestCpuMs === null ? ms : Math.min(w.bestCpuMs, ms);
+      }
+      reps = 0;
+    },
+    release: () => work.release(),
+  };
+  return w;
 }
 
 const random = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -98,7 +142,7 @@ export const bench: Bench = {
       // Back to our layouts for the comparison.
       const toOurs: Record<Kind, number[]> = { fwd: [0, 3, 1, 2], dx: [0, 3, 1, 2], dw: s.depthwise ? [2, 3, 0, 1] : [3, 2, 0, 1] };
 
-      const ms: Record<Kind, { ours: number; peer: number }> = {} as never;
+      const ms: Record<Kind, { ours: number; peer: number; oursCpu: number | null; peerCpu: number | null }> = {} as never;
       for (const kind of KINDS) {
         const mine = ourStep[kind]();
         const theirs = tf.transpose(peerStep[kind](), toOurs[kind] as [number, number, number, number]);
@@ -111,7 +155,7 @@ export const bench: Bench = {
 
         let mineOut: Tensor[] = [];
         let theirOut: { dispose(): void }[] = [];
-        const [o, p] = await timeInterleaved([
+        const works = [
           {
             record: () => void mineOut.push(ourStep[kind]()),
             submit: () => gpu.flush(),
@@ -124,22 +168,28 @@ export const bench: Bench = {
             drained: () => gpu.device.queue.onSubmittedWorkDone(),
             release: () => (theirOut.forEach((t) => t.dispose()), (theirOut = [])),
           },
-        ], { batches: ctx.quick ? 3 : 5, targetMs: ctx.quick ? 250 : 400 });
-        ms[kind] = { ours: o.bestMs, peer: p.bestMs };
+        ].map(withCpu);
+        const [o, p] = await timeInterleaved(works, { batches: ctx.quick ? 3 : 5, targetMs: ctx.quick ? 250 : 400 });
+        ms[kind] = { ours: o.bestMs, peer: p.bestMs, oursCpu: works[0].bestCpuMs, peerCpu: works[1].bestCpuMs };
       }
       [x, w, dy].forEach((t) => t.dispose());
       [tx, tw, tdy].forEach((t) => t.dispose());
 
       for (const kind of KINDS) {
         const ours = gflop / (ms[kind].ours / 1e3), theirs = gflop / (ms[kind].peer / 1e3);
+        const m = ms[kind];
+        const cpuRatio = m.oursCpu && m.peerCpu ? m.peerCpu / m.oursCpu : null;
         const row: BenchCase = {
           case: `${s.name} ${kind}`, ours, peer: theirs, peerName: peer.name, ratio: ours / theirs,
-          path, oursMs: ms[kind].ours, peerMs: ms[kind].peer,
-          ...(kind === 'fwd' ? {} : { bwdOverFwd: ms[kind].ours / ms.fwd.ours }),
+          path, oursMs: m.ours, peerMs: m.peer,
+          // The same comparison by CPU time of the adapter's threads (robust on a shared machine).
+          oursCpuMs: m.oursCpu, peerCpuMs: m.peerCpu, ratioCpu: cpuRatio,
+          ...(kind === 'fwd' ? {} : { bwdOverFwd: m.ours / ms.fwd.ours, bwdOverFwdCpu: m.oursCpu && ms.fwd.oursCpu ? m.oursCpu / ms.fwd.oursCpu : null }),
         };
         out.push(row);
         ctx.log(`${row.case} [${path}]: ours ${ours.toFixed(2)}, peer ${theirs.toFixed(2)} GFLOP/s, ×${row.ratio!.toFixed(2)}` +
-          (kind === 'fwd' ? '' : `, ${(ms[kind].ours / ms.fwd.ours).toFixed(2)}× our fwd`));
+          (cpuRatio ? ` (by CPU time ×${cpuRatio.toFixed(2)})` : '') +
+          (kind === 'fwd' ? '' : `, ${(m.ours / ms.fwd.ours).toFixed(2)}× our fwd` + (row.bwdOverFwdCpu ? ` (CPU ${(row.bwdOverFwdCpu as number).toFixed(2)}×)` : '')));
       }
       gpu.trim();
     }

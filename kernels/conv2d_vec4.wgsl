@@ -18,8 +18,14 @@
 override WG: u32 = 64;
 override SW: u32 = 1;
 
+// a / b without an integer division (emulated lane by lane on CPU adapters, ~100× an FMA):
+// exact while a + b < 2^23, which the host guarantees for every index divided here.
+fn qdiv(a: u32, b: u32) -> u32 { return u32((f32(a) + 0.5) / f32(b)); }
+
 struct ShiftParams {
   total: u32,   // elements of one copy: N·C·Hp·Wq
+  count: u32,   // elements this dispatch writes per copy, from plane0 on (< 2^22, see qdiv)
+  plane0: u32,
   H: u32,
   W: u32,
   Hp: u32,
@@ -32,21 +38,24 @@ struct ShiftParams {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> xsOut: array<f32>;
 
-// One invocation per element of all 4·SW copies (copy index in gid.z). WG 256, grid (x, y) folded.
+// One invocation per element of all 4·SW copies (copy index in gid.z), a range of planes per dispatch.
+// WG 256, grid (x, y) folded.
 @compute @workgroup_size(256)
 fn shift(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= sp.total) { return; }
+  if (i >= sp.count) { return; }
   let copy = gid.z;
   let s = i32(copy / 4u);
   let a = i32(copy % 4u);
-  let u = i32(i % sp.Wq);
+  let row = qdiv(i, sp.Wq);
+  let u = i32(i - row * sp.Wq);
+  let pl = qdiv(row, sp.Hp);
+  let plane = sp.plane0 + pl;
   let xx = i32(SW) * (u + a) + s - sp.pl;
-  let yy = i32((i / sp.Wq) % sp.Hp) - sp.pt;
-  let plane = i / (sp.Wq * sp.Hp);
+  let yy = i32(row - pl * sp.Hp) - sp.pt;
   let ok = xx >= 0 && xx < i32(sp.W) && yy >= 0 && yy < i32(sp.H);
   let src = plane * sp.H * sp.W + u32(select(0, yy * i32(sp.W) + xx, ok));
-  xsOut[copy * sp.total + i] = select(0.0, x[src], ok);
+  xsOut[copy * sp.total + sp.plane0 * sp.Hp * sp.Wq + i] = select(0.0, x[src], ok);
 }
 
 struct Params {
@@ -77,10 +86,10 @@ struct Params {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let owBlocks = (p.OW + 3u) / 4u;
   if (gid.x >= p.OH * owBlocks) { return; }
-  let oy = gid.x / owBlocks;
-  let ox0 = (gid.x % owBlocks) * 4u;
-  let g = wid.y / p.coBlocks;
-  let co0 = (wid.y % p.coBlocks) * 8u;
+  let oy = qdiv(gid.x, owBlocks);
+  let ox0 = (gid.x - oy * owBlocks) * 4u;
+  let g = qdiv(wid.y, p.coBlocks);
+  let co0 = (wid.y - g * p.coBlocks) * 8u;
   let n = gid.z;
   let wRow = p.coBlocks * 2u;   // vec4s per (tap, ci) row of wp
   let Wq4 = p.Wq / 4u;

@@ -9,7 +9,7 @@ import { dummyBuffer } from './conv2d-raw.ts';
 
 const K_SHIFT = defineKernel({
   file: 'conv2d_vec4', entry: 'shift',
-  params: [['total', 'u32'], ['H', 'u32'], ['W', 'u32'], ['Hp', 'u32'], ['Wq', 'u32'], ['pt', 'i32'], ['pl', 'i32']],
+  params: [['total', 'u32'], ['count', 'u32'], ['plane0', 'u32'], ['H', 'u32'], ['W', 'u32'], ['Hp', 'u32'], ['Wq', 'u32'], ['pt', 'i32'], ['pl', 'i32']],
   reads: 1, writes: 1, workgroupSize: 256,
 });
 const K_MAIN = defineKernel({
@@ -36,6 +36,22 @@ export function vec4Applies(g: ConvGeometry): boolean {
   return shiftedCopy(g).bytes <= getGpu().limits.maxStorageBufferBindingSize;
 }
 
+/** Kernels divide flat indices in f32 (qdiv in the WGSL): exact below 2^23; we stay below 2^22. */
+export const MAX_DIVIDED_INDEX = 1 << 22;
+
+/** Write `copies` shifted copies of src (planes N·C) into xs, a range of planes per dispatch so that
+ *  every flat index the kernel divides stays below MAX_DIVIDED_INDEX. */
+function shiftCopies(src: Tensor, xs: Tensor, g: ConvGeometry, Hp: number, Wq: number, copies: number, sw: number): void {
+  const planes = src.shape[0] * src.shape[1];
+  const total = planes * Hp * Wq;
+  const per = Math.max(1, Math.floor(MAX_DIVIDED_INDEX / (Hp * Wq)));
+  for (let plane0 = 0; plane0 < planes; plane0 += per) {
+    const count = Math.min(per, planes - plane0) * Hp * Wq;
+    const [sx, sy] = grid1d(count, 256);
+    getGpu().dispatch(K_SHIFT, [src.buffer, xs.buffer], { total, count, plane0, H: g.H, W: g.W, Hp, Wq, pt: g.pt, pl: g.pl }, [sx, sy, copies], { SW: sw });
+  }
+}
+
 /** conv of `src` with weights packed tap-major (conv2d_pack.wgsl) for geometry `g`. */
 export function igemmVec4Raw(src: Tensor, wp: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
   if (!vec4Applies(g)) throw new Error('conv2d (vec4 kernel): needs W stride 1 or 2 and shifted copies within one binding');
@@ -43,8 +59,7 @@ export function igemmVec4Raw(src: Tensor, wp: Tensor, bias: Tensor | null, g: Co
   const { Hp, Wq, total } = shiftedCopy(g);
   const copies = 4 * g.sw;
   const xs = Tensor.empty([copies * total]);
-  const [sx, sy] = grid1d(total, 256);
-  gpu.dispatch(K_SHIFT, [src.buffer, xs.buffer], { total, H: g.H, W: g.W, Hp, Wq, pt: g.pt, pl: g.pl }, [sx, sy, copies], { SW: g.sw });
+  shiftCopies(src, xs, g, Hp, Wq, copies, g.sw);
   const out = Tensor.empty([g.N, g.groups * g.Co, g.OH, g.OW]);
   const coBlocks = Math.ceil(g.Co / 8);
   gpu.dispatch(

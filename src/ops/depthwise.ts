@@ -8,6 +8,7 @@ import { needsGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { convGeometry, type ConvGeometry, type Padding } from './conv-geometry.ts';
 import { biasGradRaw, dummyBuffer } from './conv2d-raw.ts';
+import { MAX_DIVIDED_INDEX } from './conv2d-vec4.ts';
 import { reduceRaw } from './reduce.ts';
 import { fmt } from './shape-utils.ts';
 
@@ -29,7 +30,9 @@ const K_GRAD_WEIGHT = kernel('grad_weight');
 
 /** The kernel's limits: KW ≤ 8 and KH·KW ≤ 25 (its accumulator array); larger windows use the igemm path. */
 export function depthwiseSupported(g: ConvGeometry): boolean {
-  return g.kw <= 8 && g.kh * g.kw <= 25 && g.groups <= 65535;
+  // The kernels divide flat (channel, pixel block) indices in f32 (exact below MAX_DIVIDED_INDEX).
+  const blocks = g.groups * Math.max(g.OH * Math.ceil(g.OW / 4), Math.ceil(g.H / g.sh) * Math.ceil(Math.ceil(g.W / g.sw) / 4));
+  return g.kw <= 8 && g.kh * g.kw <= 25 && g.groups <= 65535 && blocks < MAX_DIVIDED_INDEX && g.N * g.OH * Math.ceil(g.OW / 4) < MAX_DIVIDED_INDEX;
 }
 
 /** Depthwise conv: x [N, C, H, W], w [C, 1, kh, kw], bias [C]. */
