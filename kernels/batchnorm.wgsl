@@ -6,21 +6,25 @@
 //                  N·H·W values as one flat run (small planes: a workgroup spans several samples).
 //                  OP 0 (stats): shifted sums Σ(x−K), Σ(x−K)² with K = x[n=0, c, 0, 0] (a sample of
 //                  the channel keeps the sums small, so var = E[d²] − E[d]² does not cancel badly).
-//                  OP 1 (backward): Σ gy and Σ gy·x̂ with x̂ = (x − mean)·invstd.
+//                  OP 1 (backward): Σ gz and Σ gz·x̂ with x̂ = (x − mean)·invstd (gz: see grad_finalize).
 //   stats_finalize one invocation per channel: adds the P partials, writes stat[c] = (mean, invstd,
 //                  scale = γ·invstd, shift = β − mean·scale) and, in training, updates the running
 //                  buffers in place (PyTorch: r = (1−m)·r + m·batch, running var unbiased).
 //   eval_stats     the same stat rows from the running statistics (eval mode).
-//   grad_finalize  one invocation per channel: gβ = Σ gy, gγ = Σ gy·x̂ and the input-gradient
-//                  coefficients coef[c] = (A, B, D, mean) so that gx = A·gy + B·(x − mean) + D;
-//                  training: A = γ·invstd, B = −A·invstd·gγ/M, D = −A·gβ/M; eval: B = D = 0.
-//   apply_*        the elementwise pass: OP 0 y = x·scale + shift, OP 1 gx from coef (see below).
-// Layout: x, gy, y, gx are [N, C, H·W] contiguous; stat and coef are [C, 4]; part is [C, P, 2].
+//   grad_finalize  one invocation per channel: gβ = Σ gz, gγ = Σ gz·x̂ and the input-gradient
+//                  coefficients coef[c] = (A, B, D, mean, scale, shift) so that
+//                  gx = A·gz + B·(x − mean) + D; training: A = γ·invstd, B = −A·invstd·gγ/M,
+//                  D = −A·gβ/M; eval: B = D = 0. gz = gy, or gy·silu'(x·scale + shift) with ACT 1.
+//   apply_*        the elementwise pass: OP 0 y = act(x·scale + shift), OP 1 gx from coef (below).
+// Layout: x, gy, y, gx are [N, C, H·W] contiguous; stat is [C, 4], coef [C, 8]; part [C, P, 2].
 // Bench: npm run bench -- batchnorm
 
 override WG: u32 = 64;
 override OP: u32 = 0;
 override SEGMENTED: bool = false;
+// ACT 1: a SiLU (swish) fused after the affine (forward), and its derivative applied to gy on the
+// fly in the backward (z = x·scale + shift is recomputed; nothing extra is stored).
+override ACT: u32 = 0;
 
 struct Params {
   N: u32,
@@ -44,24 +48,38 @@ struct Params {
 
 var<workgroup> red: array<vec2<f32>, 64>;
 
-// One element's contribution: OP 0 (x − K, (x − K)²) with K in a; OP 1 (gy, gy·x̂) with (mean, invstd) in (a, b).
-fn term(at: u32, a: f32, b: f32) -> vec2<f32> {
+fn sigmoid(v: f32) -> f32 {
+  if (v >= 0.0) { return 1.0 / (1.0 + exp(-v)); }
+  let e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The gradient reaching the affine output: gy, or gy·silu'(z) with the activation fused.
+fn grad_pre(g: f32, x: f32, scale: f32, shift: f32) -> f32 {
+  if (ACT == 0u) { return g; }
+  let z = x * scale + shift;
+  let s = sigmoid(z);
+  return g * s * (1.0 + z * (1.0 - s));
+}
+
+// One element's contribution: OP 0 (x − K, (x − K)²) with K = r.x; OP 1 (gz, gz·x̂) with the stat
+// row r = (mean, invstd, scale, shift).
+fn term(at: u32, r: vec4<f32>) -> vec2<f32> {
+  let x = xs[at];
   if (OP == 0u) {
-    let d = xs[at] - a;
+    let d = x - r.x;
     return vec2<f32>(d, d * d);
   }
-  let g = gys[at];
-  return vec2<f32>(g, g * (xs[at] - a) * b);
+  let g = grad_pre(gys[at], x, r.z, r.w);
+  return vec2<f32>(g, g * (x - r.x) * r.y);
 }
 
 @compute @workgroup_size(WG)
 fn partial_sums(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let c = wid.y;
-  var a = xs[c * p.HW];
-  var b = 0.0;
+  var r = vec4<f32>(xs[c * p.HW], 0.0, 0.0, 0.0);
   if (OP == 1u) {
-    a = stat_in[4u * c];
-    b = stat_in[4u * c + 1u];
+    r = vec4<f32>(stat_in[4u * c], stat_in[4u * c + 1u], stat_in[4u * c + 2u], stat_in[4u * c + 3u]);
   }
   var acc = vec2<f32>(0.0, 0.0);
   if (SEGMENTED) {
@@ -72,7 +90,7 @@ fn partial_sums(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     let k0 = (wid.x - n * segs) * p.chunk;
     let base = (n * p.C + c) * p.HW;
     let end = base + min(p.HW, k0 + p.chunk);
-    for (var i = base + k0 + lid; i < end; i = i + WG) { acc = acc + term(i, a, b); }
+    for (var i = base + k0 + lid; i < end; i = i + WG) { acc = acc + term(i, r); }
   } else {
     // Partial wid.x = chunk of the channel's N·HW values taken as one flat run (small planes:
     // one workgroup spans several samples, so lanes stay busy).
@@ -80,7 +98,7 @@ fn partial_sums(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     let end = min(p.N * p.HW, start + p.chunk);
     for (var j = start + lid; j < end; j = j + WG) {
       let n = j / p.HW;
-      acc = acc + term((n * p.C + c) * p.HW + (j - n * p.HW), a, b);
+      acc = acc + term((n * p.C + c) * p.HW + (j - n * p.HW), r);
     }
   }
   red[lid] = acc;
@@ -178,10 +196,15 @@ fn grad_finalize(@builtin(global_invocation_id) gid: vec3<u32>) {
     b = -a * invstd * s.y / m;
     d = -a * s.x / m;
   }
-  coef[4u * c] = a;
-  coef[4u * c + 1u] = b;
-  coef[4u * c + 2u] = d;
-  coef[4u * c + 3u] = mean;
+  let q = 8u * c;
+  coef[q] = a;
+  coef[q + 1u] = b;
+  coef[q + 2u] = d;
+  coef[q + 3u] = mean;
+  coef[q + 4u] = stat_g[4u * c + 2u];
+  coef[q + 5u] = stat_g[4u * c + 3u];
+  coef[q + 6u] = 0.0;
+  coef[q + 7u] = 0.0;
 }
 
 // ---- apply: the per-element pass. OP 0 normalize: y = x·scale + shift (co = stat rows);
@@ -196,19 +219,26 @@ fn grad_finalize(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(3) var<storage, read> co: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
-// A stat row (mean, invstd, scale, shift) for OP 0, a coef row (A, B, D, mean) for OP 1.
-struct Row { r0: f32, r1: f32, r2: f32, r3: f32 }
+// A stat row (mean, invstd, scale, shift) for OP 0; a coef row (A, B, D, mean, scale, shift, 0, 0)
+// for OP 1.
+struct Row { r0: f32, r1: f32, r2: f32, r3: f32, r4: f32, r5: f32 }
 
 fn row(c: u32) -> Row {
-  let q = 4u * c;
-  return Row(co[q], co[q + 1u], co[q + 2u], co[q + 3u]);
+  if (OP == 0u) {
+    let q = 4u * c;
+    return Row(co[q], co[q + 1u], co[q + 2u], co[q + 3u], 0.0, 0.0);
+  }
+  let q = 8u * c;
+  return Row(co[q], co[q + 1u], co[q + 2u], co[q + 3u], co[q + 4u], co[q + 5u]);
 }
 
 fn apply_one(i: u32, k: Row) {
+  let x = xs[i];
   if (OP == 0u) {
-    out[i] = xs[i] * k.r2 + k.r3;
+    let z = x * k.r2 + k.r3;
+    out[i] = select(z, z * sigmoid(z), ACT == 1u);
   } else {
-    out[i] = k.r0 * gys[i] + k.r1 * (xs[i] - k.r3) + k.r2;
+    out[i] = k.r0 * grad_pre(gys[i], x, k.r4, k.r5) + k.r1 * (x - k.r3) + k.r2;
   }
 }
 

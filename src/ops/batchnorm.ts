@@ -17,6 +17,9 @@ export interface BatchNormOptions {
   momentum?: number;
   /** Added to the variance. Default 1e-5 (EfficientNet uses 1e-3). */
   eps?: number;
+  /** Fuse an activation after the affine: 'silu' (swish) gives silu(bn(x)) in the same passes,
+   *  and its backward applies silu' on the fly (no extra tensor stored). Default none. */
+  activation?: 'silu' | null;
 }
 
 const PARAMS = [
@@ -74,7 +77,7 @@ function baseParams(g: Geo, eps: number, momentum: number, training: boolean, up
 }
 
 /**
- * y = γ·(x − μ)/√(σ² + ε) + β per channel of an NCHW tensor. In training mode μ, σ² are the batch
+ * y = γ·(x − μ)/√(σ² + ε) + β per channel of an NCHW tensor (then silu(y) with activation 'silu'). In training mode μ, σ² are the batch
  * statistics and `runningMean`/`runningVar` (if given) are updated in place; in eval mode they are
  * the statistics used. Gradients flow to x, γ and β.
  */
@@ -89,6 +92,8 @@ export function batchNorm2d(
   const training = opts.training ?? false;
   const eps = opts.eps ?? 1e-5;
   const momentum = opts.momentum ?? 0.1;
+  const act = opts.activation === 'silu' ? 1 : 0;
+  if (opts.activation && !act) throw new Error(`batchNorm2d: unknown activation ${String(opts.activation)}`);
   const g = geometry(x, gamma, beta, runningMean, runningVar);
   if ((runningMean === null) !== (runningVar === null)) {
     throw new Error('batchNorm2d: give both runningMean and runningVar, or neither');
@@ -115,10 +120,10 @@ export function batchNorm2d(
       baseParams(g, eps, momentum, false, false), g.C);
   }
   const y = Tensor.empty(x.shape);
-  applyPerElement(0, x, x, stat, y, g);
+  applyPerElement(0, act, x, x, stat, y, g);
   if (needsGrad(x, gamma, beta)) {
     record('batchNorm2d', y, [x, gamma, beta], [x, gamma, stat], (gy) => {
-      const [gx, gg, gb] = batchNorm2dBackward(x, gamma, stat, gy, g, training);
+      const [gx, gg, gb] = batchNorm2dBackward(x, gamma, stat, gy, g, training, act);
       return [x.requiresGrad ? gx : null, gamma.requiresGrad ? gg : null, beta.requiresGrad ? gb : null];
     });
   }
@@ -127,34 +132,34 @@ export function batchNorm2d(
 }
 
 /** gx, gγ, gβ from the saved per-channel stat rows (mean, invstd, …). */
-function batchNorm2dBackward(x: Tensor, gamma: Tensor, stat: Tensor, gy: Tensor, g: Geo, training: boolean): Tensor[] {
+function batchNorm2dBackward(x: Tensor, gamma: Tensor, stat: Tensor, gy: Tensor, g: Geo, training: boolean, act: number): Tensor[] {
   const gpu = getGpu();
   const params = baseParams(g, 0, 0, training, false);
   const part = Tensor.empty([g.C, g.P, 2]);
-  gpu.dispatch(K_PARTIAL, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 1, SEGMENTED: g.segmented ? 1 : 0 });
-  const coef = Tensor.empty([g.C, 4]);
+  gpu.dispatch(K_PARTIAL, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 1, SEGMENTED: g.segmented ? 1 : 0, ACT: act });
+  const coef = Tensor.empty([g.C, 8]);
   const gGamma = Tensor.empty(gamma.shape);
   const gBeta = Tensor.empty([g.C]);
   gpu.dispatch(K_GRAD_FINAL, [part.buffer, stat.buffer, gamma.buffer, coef.buffer, gGamma.buffer, gBeta.buffer], params, g.C);
   const gx = Tensor.empty(x.shape);
-  applyPerElement(1, x, gy, coef, gx, g);
+  applyPerElement(1, act, x, gy, coef, gx, g);
   return [gx, gGamma, gBeta];
 }
 
 /** The elementwise pass (OP 0: y from stat rows; OP 1: gx from coef rows), mapped as the plane size
  *  suits (kernels/batchnorm.wgsl: apply_runs, apply_flat4; apply_naive with SEEABLE_NAIVE_BN=1). */
-function applyPerElement(op: 0 | 1, x: Tensor, gy: Tensor, rows: Tensor, out: Tensor, g: Geo): void {
+function applyPerElement(op: 0 | 1, act: number, x: Tensor, gy: Tensor, rows: Tensor, out: Tensor, g: Geo): void {
   const params = baseParams(g, 0, 0, false, false);
   const buffers = [x.buffer, gy.buffer, rows.buffer, out.buffer];
   const gpu = getGpu();
   if (out.size === 0) return;
   if (envFlag('SEEABLE_NAIVE_BN')) {
-    gpu.dispatch(K_APPLY.naive, buffers, params, out.size, { OP: op });
+    gpu.dispatch(K_APPLY.naive, buffers, params, out.size, { OP: op, ACT: act });
   } else if (g.HW >= RUNS_MIN_HW) {
     const planes = g.N * g.C;
     const py = Math.min(planes, 65535);
-    gpu.dispatch(K_APPLY.runs, buffers, params, [Math.ceil(g.HW / 4 / WG), py, Math.ceil(planes / py)], { OP: op });
+    gpu.dispatch(K_APPLY.runs, buffers, params, [Math.ceil(g.HW / 4 / WG), py, Math.ceil(planes / py)], { OP: op, ACT: act });
   } else {
-    gpu.dispatch(K_APPLY.flat4, buffers, params, Math.ceil(out.size / 4), { OP: op });
+    gpu.dispatch(K_APPLY.flat4, buffers, params, Math.ceil(out.size / 4), { OP: op, ACT: act });
   }
 }

@@ -87,7 +87,8 @@ class SmallCnn {
     const bn = { training: this.training, momentum: 0.1, eps: 1e-3 };
     let h = silu(batchNorm2d(conv2d(x, this.w1, { padding: 1 }), this.g1, this.b1, this.rm1, this.rv1, bn));
     h = maxPool2d(h, 2); // 16 → 8
-    h = silu(batchNorm2d(conv2d(h, this.w2, { padding: 1 }), this.g2, this.b2, this.rm2, this.rv2, bn));
+    // Block 2 uses the fused BN + swish kernel; block 1 the separate ops.
+    h = batchNorm2d(conv2d(h, this.w2, { padding: 1 }), this.g2, this.b2, this.rm2, this.rv2, { ...bn, activation: 'silu' });
     const pooled = reshape(globalAvgPool2d(h), [x.shape[0], 16]);
     const features = dropout(pooled, 0.1, { training: this.training, rng: this.dropRng });
     return add(matmul(features, this.wf, { transB: true }), this.bf);

@@ -69,6 +69,32 @@ describe('batchNorm2d vs float64', () => {
     });
   }
 
+  // The fused swish on every mapping (flat / runs / segmented) and in both modes.
+  const silu = (y: Nd): Nd => ({ data: y.data.map((v) => v / (1 + Math.exp(-v))), shape: y.shape });
+  for (const shape of [[2, 7, 5, 9], [2, 3, 13, 11], [3, 5, 17, 19]]) {
+    const C = shape[1];
+    it(`activation 'silu' fused, training and eval [${shape}]`, async () => {
+      await checkOp(`bn-silu-train-${shape}`, {
+        inputs: [{ shape }, { shape: [C] }, { shape: [C] }],
+        run: (x, g, b) => batchNorm2d(x, g, b, null, null, { training: true, eps: 1e-3, activation: 'silu' }),
+        ref: (x, g, b) => {
+          const s = channelStats(x);
+          return silu(refBatchNorm(x, g, b, s.mean, s.variance, 1e-3));
+        },
+        tol: { rel: 2e-5 },
+        gradTol: { rel: 2e-3, abs: 1e-4 },
+        maxGradChecks: 120,
+      });
+      await checkOp(`bn-silu-eval-${shape}`, {
+        inputs: [{ shape }, { shape: [C] }, { shape: [C] }, { shape: [C], noGrad: true }, { shape: [C], dist: 'positive', noGrad: true }],
+        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { eps: 1e-3, activation: 'silu' }),
+        ref: (x, g, b, rm, rv) => silu(refBatchNorm(x, g, b, rm.data, rv.data, 1e-3)),
+        tol: { rel: 1e-5 },
+        maxGradChecks: 120,
+      });
+    });
+  }
+
   it('a large channel (many partial workgroups) with a big offset keeps its variance', async () => {
     // 3 channels of 4·61·67 = 16,348 values around 50: the shifted sums must not cancel.
     const shape = [4, 3, 61, 67];
@@ -86,16 +112,16 @@ describe('batchNorm2d vs float64', () => {
     });
   });
 
-  it('the naive elementwise kernel (SEEABLE_NAIVE_BN=1) agrees too', async () => {
+  it('the naive elementwise kernel (SEEABLE_NAIVE_BN=1) agrees too (with the fused swish)', async () => {
     process.env.SEEABLE_NAIVE_BN = '1';
     try {
       for (const shape of [[2, 7, 13, 17], [2, 3, 5, 7]]) {
         await checkOp(`bn-naive-${shape}`, {
           inputs: [{ shape }, { shape: [shape[1]] }, { shape: [shape[1]] }],
-          run: (x, g, b) => batchNorm2d(x, g, b, null, null, { training: true, eps: 1e-3 }),
+          run: (x, g, b) => batchNorm2d(x, g, b, null, null, { training: true, eps: 1e-3, activation: 'silu' }),
           ref: (x, g, b) => {
             const s = channelStats(x);
-            return refBatchNorm(x, g, b, s.mean, s.variance, 1e-3);
+            return silu(refBatchNorm(x, g, b, s.mean, s.variance, 1e-3));
           },
           tol: { rel: 2e-5 },
           gradTol: { rel: 2e-3, abs: 1e-4 },
