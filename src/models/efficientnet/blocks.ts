@@ -4,25 +4,13 @@
 // Blocks with stride 1 and in = out add their input back, the branch dropped per sample in
 // training with the block's drop-connect rate (stochastic depth, scaled by 1/keep).
 import { Module } from '../../nn/module.ts';
-import { add, mul } from '../../ops/elementwise.ts';
+import { dropConnect } from '../../ops/dropout.ts';
+import { add } from '../../ops/elementwise.ts';
 import { silu } from '../../ops/unary.ts';
-import { tensor } from '../../tensor/create.ts';
 import type { Rng } from '../../tensor/random.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import type { BlockSpec, EfficientNetConfig } from './config.ts';
 import { BatchNorm, Conv, SqueezeExcite, then } from './layers.ts';
-
-/** x · m with m[n] ∈ {0, 1/keep} drawn per sample (timm's drop_path). */
-export function dropConnect(x: Tensor, rate: number, rng: Rng): Tensor {
-  const keep = 1 - rate;
-  const n = x.shape[0];
-  const mask = new Float32Array(n);
-  for (let i = 0; i < n; i++) mask[i] = rng.uniform() < keep ? 1 / keep : 0;
-  const m = tensor(mask, [n, 1, 1, 1]);
-  const y = mul(x, m);
-  m.dispose();
-  return y;
-}
 
 export abstract class MBConvBase extends Module {
   constructor(readonly spec: BlockSpec, protected readonly dropRng: Rng) {
@@ -37,7 +25,7 @@ export abstract class MBConvBase extends Module {
   forward(x: Tensor): Tensor {
     const y = this.branch(x);
     if (!this.spec.skip) return y;
-    const dropped = this.training && this.spec.dropRate > 0 ? then(y, (t) => dropConnect(t, this.spec.dropRate, this.dropRng)) : y;
+    const dropped = this.training && this.spec.dropRate > 0 ? then(y, (t) => dropConnect(t, this.spec.dropRate, { rng: this.dropRng })) : y;
     return then(dropped, (t) => add(t, x));
   }
 }

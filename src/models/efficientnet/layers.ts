@@ -5,9 +5,7 @@
 import { Module } from '../../nn/module.ts';
 import { batchNorm2d } from '../../ops/batchnorm.ts';
 import { conv2d } from '../../ops/conv2d.ts';
-import { mul } from '../../ops/elementwise.ts';
-import { globalAvgPool2d } from '../../ops/pool.ts';
-import { sigmoid, silu } from '../../ops/unary.ts';
+import { squeezeExcite } from '../../ops/squeeze-excite.ts';
 import { full, tensor, zeros } from '../../tensor/create.ts';
 import type { Rng } from '../../tensor/random.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
@@ -80,7 +78,8 @@ export function then(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
   return y;
 }
 
-/** Squeeze-excite: x · σ(conv_expand(swish(conv_reduce(mean_hw(x))))), both convs 1×1 with bias. */
+/** Squeeze-excite: x · σ(conv_expand(swish(conv_reduce(mean_hw(x))))), both convs 1×1 with bias
+ *  (timm's module and names; the op is src/ops/squeeze-excite.ts, its gate one fused kernel). */
 export class SqueezeExcite extends Module {
   readonly conv_reduce: Conv;
   readonly conv_expand: Conv;
@@ -92,11 +91,7 @@ export class SqueezeExcite extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let s = globalAvgPool2d(x);
-    s = then(s, (t) => this.conv_reduce.forward(t));
-    s = then(s, silu);
-    s = then(s, (t) => this.conv_expand.forward(t));
-    s = then(s, sigmoid);
-    return then(s, (gate) => mul(x, gate));
+    const r = this.conv_reduce, e = this.conv_expand;
+    return squeezeExcite(x, r.weight, r.bias!, e.weight, e.bias!);
   }
 }
