@@ -50,3 +50,9 @@ export function paramTable(rows: readonly (readonly number[])[], width: number, 
   });
   return tensor(data, [rows.length, width]);
 }
+
+/** Workgroup grid of the per-pixel image kernels: x = columns in groups of 256, y = rows, z = planes. */
+export function imageGrid(h: number, w: number, planes: number): [number, number, number] {
+  if (h > 65535 || planes > 65535) throw new Error(`Image grid ${planes} planes × ${h} rows exceeds 65,535 per dimension`);
+  return [Math.ceil(w / 256), h, planes];
+}

@@ -6,7 +6,7 @@ import { getGpu } from '../../gpu/device.ts';
 import { defineKernel } from '../../gpu/kernel.ts';
 import { tensor } from '../../tensor/create.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { imageDims, withSpatial } from './common.ts';
+import { imageDims, imageGrid, withSpatial } from './common.ts';
 
 const K_RESIZE = defineKernel({
   file: 'warp', entry: 'resize', params: [['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['oh', 'u32'], ['ow', 'u32']],
@@ -32,14 +32,14 @@ export function resizeTaps(size: number, out: number, interp: ResizeInterp): [nu
 
 /** cv2.resize(img, (outW, outH), interpolation) over the last two dims of [H, W] / [C, H, W] / [N, C, H, W]. */
 export function cvResize(img: Tensor, outH: number, outW: number, interp: ResizeInterp = 'linear'): Tensor {
-  const { h, w } = imageDims(img, 'cvResize');
+  const { n, c, h, w } = imageDims(img, 'cvResize');
   if (!(Number.isInteger(outH) && Number.isInteger(outW) && outH > 0 && outW > 0)) {
     throw new Error(`cvResize: output size ${outH}×${outW} must be positive integers`);
   }
   const taps = [...resizeTaps(w, outW, interp), ...resizeTaps(h, outH, interp)].flat();
   const table = tensor(taps, [outW + outH, 2]);
   const out = Tensor.empty(withSpatial(img.shape, outH, outW));
-  getGpu().dispatch(K_RESIZE, [img.buffer, table.buffer, out.buffer], { total: out.size, h, w, oh: outH, ow: outW }, out.size);
+  getGpu().dispatch(K_RESIZE, [img.buffer, table.buffer, out.buffer], { total: out.size, h, w, oh: outH, ow: outW }, imageGrid(outH, outW, n * c));
   table.dispose();
   return out;
 }

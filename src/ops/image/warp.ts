@@ -5,7 +5,7 @@ import { getGpu } from '../../gpu/device.ts';
 import { defineKernel } from '../../gpu/kernel.ts';
 import { Tensor } from '../../tensor/tensor.ts';
 import { fmt } from '../shape-utils.ts';
-import { imageDims, paramTable, perImage, withSpatial } from './common.ts';
+import { imageDims, imageGrid, paramTable, perImage, withSpatial } from './common.ts';
 
 const SAMPLE_PARAMS = [
   ['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['planes', 'u32'],
@@ -72,7 +72,7 @@ export function warpAffine(
   const table = paramTable(rows, 6, 'warpAffine');
   const out = Tensor.empty(withSpatial(img.shape, oh, ow));
   getGpu().dispatch(K_AFFINE, [img.buffer, table.buffer, out.buffer],
-    { total: out.size, h, w, oh, ow, planes: c, ...sampleParams(opts), map_stride: 0, relative: 0 }, out.size);
+    { total: out.size, h, w, oh, ow, planes: c, ...sampleParams(opts), map_stride: 0, relative: 0 }, imageGrid(oh, ow, n * c));
   table.dispose();
   return out;
 }
@@ -94,6 +94,6 @@ export function remap(img: Tensor, mapX: Tensor, mapY: Tensor, opts: SampleOptio
   const out = Tensor.empty(withSpatial(img.shape, oh, ow));
   getGpu().dispatch(K_REMAP, [img.buffer, mapX.buffer, mapY.buffer, out.buffer], {
     total: out.size, h, w, oh, ow, planes: c, ...sampleParams(opts), map_stride: maps === 1 ? 0 : oh * ow, relative: opts.relative ? 1 : 0,
-  }, out.size);
+  }, imageGrid(oh, ow, n * c));
   return out;
 }
