@@ -6,7 +6,7 @@ import { getGpu } from '../../gpu/device.ts';
 import { defineKernel } from '../../gpu/kernel.ts';
 import { tidy } from '../../tensor/scope.ts';
 import { Tensor } from '../../tensor/tensor.ts';
-import { imageDims, paramTable, perImage } from './common.ts';
+import { imageDims, imageGrid, paramTable, perImage } from './common.ts';
 
 const PARAMS = [['total', 'u32'], ['h', 'u32'], ['w', 'u32'], ['planes', 'u32'], ['radius', 'u32'], ['border', 'u32']] as const;
 const K_H = defineKernel({ file: 'blur', entry: 'blur_h', params: PARAMS, reads: 2, writes: 1, workgroupSize: 256 });
@@ -52,6 +52,7 @@ export interface BlurSpec {
  *  given explicitly per image (rows of odd length). */
 export function separableBlur(img: Tensor, kernels: readonly (readonly number[])[], border: BlurBorder = 'reflect101'): Tensor {
   const { n, c, h, w } = imageDims(img, 'separableBlur');
+  const grid = imageGrid(h, w, n * c);
   const rows = perImage(kernels as (readonly number[])[], n, 'separableBlur', 'kernels');
   const radius = Math.max(...rows.map((r) => (r.length - 1) / 2));
   const padded = rows.map((r) => {
@@ -63,9 +64,9 @@ export function separableBlur(img: Tensor, kernels: readonly (readonly number[])
     const table = paramTable(padded, 2 * radius + 1, 'separableBlur');
     const params = { total: img.size, h, w, planes: c, radius, border: BORDER[border] };
     const mid = Tensor.empty(img.shape);
-    getGpu().dispatch(K_H, [img.buffer, table.buffer, mid.buffer], params, img.size);
+    getGpu().dispatch(K_H, [img.buffer, table.buffer, mid.buffer], params, grid);
     const out = Tensor.empty(img.shape);
-    getGpu().dispatch(K_V, [mid.buffer, table.buffer, out.buffer], params, img.size);
+    getGpu().dispatch(K_V, [mid.buffer, table.buffer, out.buffer], params, grid);
     return out;
   });
 }
