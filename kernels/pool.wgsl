@@ -8,7 +8,8 @@
 //   avg_pool_grad    gather form: one invocation per input pixel loops over the outputs whose
 //                    window covers it and adds g / divisor (no scatter, no atomics).
 //   max_pool         one invocation per output: max over the in-bounds taps (padding is skipped),
-//                    first maximum wins; also writes the argmax (flat index in the plane, −1 if none).
+//                    first maximum wins, a NaN tap wins (PyTorch); also writes the argmax (flat
+//                    index in the plane, −1 if none).
 //   max_pool_grad    gather form: each input pixel adds g of the covering outputs whose argmax is it.
 // Layout: x [N·C planes, H, W], out [N·C, OH, OW]; 1-D grids fold into y (flat = gid.x + gid.y·nwg.x·WG).
 // Bench: npm run bench -- cnn-ops
@@ -155,7 +156,7 @@ fn max_pool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
       let w = w0 + b * p.dw;
       if (w < 0 || w >= i32(p.W)) { continue; }
       let v = x[base + u32(h * i32(p.W) + w)];
-      if (at < 0 || v > best) {
+      if (at < 0 || v > best || (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u) { // NaN wins, as in PyTorch (bit test: v != v may be folded away)
         best = v;
         at = h * i32(p.W) + w;
       }

@@ -119,7 +119,8 @@ export function avgPool2d(x: Tensor, kernelSize: number | [number, number], opts
   return out;
 }
 
-/** Max pool 2d; padded taps never win; ties go to the first tap in row-major window order. */
+/** Max pool 2d; padded taps never win; ties go to the first tap in row-major window order; a NaN
+ *  tap wins (propagates), as in PyTorch. */
 export function maxPool2d(x: Tensor, kernelSize: number | [number, number], opts: PoolOptions = {}): Tensor {
   const pl = plan('maxPool2d', x, kernelSize, opts);
   const params = pl.params(false);

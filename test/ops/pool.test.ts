@@ -125,6 +125,16 @@ describe('pooling vs float64', () => {
     assert.deepEqual([...(await x.grad!.read())], [0, 1, 0, 0]);
   });
 
+  it('maxPool2d propagates NaN like PyTorch (and routes its gradient to the NaN tap)', async () => {
+    const x = tensor([1, NaN, 3, 2, 5, 6, 7, 8], [1, 2, 2, 2]);
+    x.requiresGrad = true;
+    const y = maxPool2d(x, 2);
+    const v = await y.read();
+    assert.ok(Number.isNaN(v[0]) && v[1] === 8, `got ${[...v]}`);
+    y.backward(tensor([1, 1], [1, 2, 1, 1]));
+    assert.deepEqual([...(await x.grad!.read())], [0, 1, 0, 0, 0, 0, 0, 1]);
+  });
+
   it('rejects padding over half the kernel', () => {
     const x = tensor(new Float32Array(2 * 9 * 9).fill(1), [1, 2, 9, 9]);
     assert.throws(() => avgPool2d(x, 3, { padding: 2 }), /at most half the kernel/);
