@@ -24,8 +24,8 @@ interface Case {
 // input at stride 2 (asymmetric), dilation 2, groups, non-square windows.
 const cases: Case[] = [
   { name: '3×3 pad 1, bias, Cin 3 → 7', x: [2, 3, 9, 11], w: [7, 3, 3, 3], bias: true, o: { padding: 1 }, path: 'igemm' },
-  { name: '3×3 stride 2 SAME, odd input (asymmetric pad)', x: [1, 5, 9, 7], w: [12, 5, 3, 3], o: { stride: 2, padding: 'same' }, path: 'igemm' },
-  { name: 'stem: 3×3 stride 2 SAME, Cin 3 → 24, bias', x: [1, 3, 15, 17], w: [24, 3, 3, 3], bias: true, o: { stride: 2, padding: 'same' }, path: 'igemm' },
+  { name: '3×3 stride 2 SAME, odd input (symmetric pad)', x: [1, 5, 9, 7], w: [12, 5, 3, 3], o: { stride: 2, padding: 'same' }, path: 'igemm' },
+  { name: 'stem: 3×3 stride 2 SAME, even input (extra pixel bottom/right), Cin 3 → 24, bias', x: [1, 3, 16, 18], w: [24, 3, 3, 3], bias: true, o: { stride: 2, padding: 'same' }, path: 'igemm' },
   { name: '3×3 dilation 2, pad 2, Cout 24', x: [1, 7, 10, 9], w: [24, 7, 3, 3], o: { dilation: 2, padding: 2 }, path: 'igemm' },
   { name: '3×3 dilation 2 SAME, stride 2, odd input', x: [2, 3, 11, 9], w: [5, 3, 3, 3], o: { dilation: 2, stride: 2, padding: 'same' }, path: 'igemm' },
   { name: '5×5 stride 2 SAME, even input', x: [1, 4, 10, 8], w: [9, 4, 5, 5], bias: true, o: { stride: 2, padding: 'same' }, path: 'igemm' },

@@ -12,7 +12,8 @@ before(setupGpu);
 // that leave partial 4-pixel blocks, SAME at stride 2 on odd and even inputs, dilation 2.
 const cases: [string, number[], number, boolean, RefConvOptions][] = [
   ['3×3 stride 1 SAME, bias, C 7', [2, 7, 9, 11], 3, true, { padding: 'same' }],
-  ['3×3 stride 2 SAME, odd input (asymmetric pad)', [1, 5, 9, 7], 3, false, { stride: 2, padding: 'same' }],
+  ['3×3 stride 2 SAME, odd input (symmetric pad)', [1, 5, 9, 7], 3, false, { stride: 2, padding: 'same' }],
+  ['3×3 stride 2 SAME, even input (extra pixel bottom/right)', [1, 7, 10, 8], 3, true, { stride: 2, padding: 'same' }],
   ['3×3 stride 2 pad 1 (PyTorch), C 24', [2, 24, 8, 13], 3, true, { stride: 2, padding: 1 }],
   ['5×5 stride 1 SAME, C 40', [1, 40, 6, 5], 5, true, { padding: 'same' }],
   ['5×5 stride 2 SAME, even input', [1, 3, 10, 12], 5, false, { stride: 2, padding: 'same' }],
