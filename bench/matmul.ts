@@ -49,7 +49,8 @@ export const bench: Bench = {
       const hb = random(rng, sb.reduce((x, y) => x * y, 1));
       const gflop = (2 * (c.batch ?? 1) * c.M * c.N * c.K) / 1e9;
       const o: MatmulOptions = { transA: c.transA, transB: c.transB };
-      const kernel = chooseMatmulKernel(gpu.adapter, c.M, c.N, c.K, o).kind;
+      const choice = chooseMatmulKernel(gpu.adapter, c.M, c.N, c.K, o);
+      const kernel = choice.kind + (choice.repackB ? '+repackB' : '');
 
       // ours
       const a = tensor(ha, sa), b = tensor(hb, sb);

@@ -4,17 +4,20 @@
 //
 // Algorithm: each invocation owns a 4-row × 8-column block of C and keeps it in eight named vec4
 // accumulators (x<row><half>). Per k it reads 4 values of A and 8 of B and does 8 vec4 FMAs.
-// lavapipe runs the invocations of a workgroup as 8-wide SIMD lanes of one CPU thread, x fastest:
-// with WX ≥ 8 the lanes of one SIMD group share their rows, so their A reads hit the same address
-// and only the B reads spread (adjacent 32-byte blocks of one row of B).
+// lavapipe runs the invocations of a workgroup as 8-wide SIMD lanes of one CPU thread, x fastest,
+// and loads each lane's element separately (a gather per component), so loads per FMA (12 per 32
+// here) and register spills (32 accumulators > 16 ymm registers) weigh most. Bigger blocks (8×8, 6×8, 4×12), K unrolling and vec4-along-K reads of A
+// measured equal or slower (bench/README.md). ≈ 9–13 GFLOP/s by CPU time on 2 AVX2 cores.
 // Edge tiles: row and column indices are clamped for the reads (duplicate work, never out of
 // bounds) and the writes are guarded, so any M, N, K is correct.
 //
 // Entry points (same bindings, the layout is picked in src/ops/matmul.ts chooseMatmulKernel()):
 //   main     — B read as vec4 along N, C written as vec4: needs N % 4 == 0 and transB = 0
-//              (16-byte-aligned rows); transA is handled by strides.
+//              (16-byte-aligned rows; a transposed B is repacked by matmul_transpose.wgsl first);
+//              transA is handled by strides.
 //   main_any — every read and write scalar: any N, transA and transB (the edge/transposed variant).
-// Workgroup: WX × WY invocations (override; WX·WY ≤ 256). Grid: (ceil(N/8/WX), ceil(M/4/WY), batch).
+// Workgroup: WX × WY invocations (override; WX·WY ≤ 256; chosen 64 with WX ≤ 8, WX narrower for narrow N).
+// Grid: (ceil(N/8/WX), ceil(M/4/WY), batch).
 // Layout: row-major, contiguous; C is [batch, M, N].
 // Bench: npm run bench -- matmul
 

@@ -96,7 +96,7 @@ export function matmulLaunch(kind: MatmulKernelKind, M: number, N: number): Matm
  *   context switch per invocation there, so workgroup-memory tiling loses (TOOLCHAIN.md: tiled
  *   0.4–0.6 GFLOP/s vs blocked ~10 on 1024³). Its vec4 entry needs 16-byte-aligned rows of B and C
  *   (N % 4 == 0); a transposed B is first repacked by matmul_transpose.wgsl (O(K·N), and the vec4
- *   entry is ~1.9× faster than strided scalar reads of Bᵀ). N % 4 ≠ 0: the scalar-read entry (blocked_any).
+ *   entry is ~2× faster than strided scalar reads of Bᵀ). N % 4 ≠ 0: the scalar-read entry (blocked_any).
  * - Hardware GPUs: the shared-memory tiled kernel once the output fills at least one 64×64 tile
  *   (M·N ≥ 4096), else the blocked kernel (a partial tile would idle most of a 256-wide workgroup).
  *   Not yet measured on a hardware GPU: revisit these thresholds with bench/matmul.ts on one.
