@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { convGeometry, samePad } from '../../src/ops/conv-geometry.ts';
 import { chooseConvPath, conv2d, convWithGeometry, type ConvPath } from '../../src/ops/conv2d.ts';
+import { convForwardGenericRaw } from '../../src/ops/conv2d-raw.ts';
 import { tensor } from '../../src/tensor/create.ts';
 import { Rng } from '../../src/tensor/random.ts';
 import { refConv2d, refSamePad, type RefConvOptions } from '../helpers/conv-ref.ts';
@@ -36,6 +37,8 @@ const cases: Case[] = [
   { name: '1×1 pointwise 7 → 112', x: [1, 7, 3, 5], w: [112, 7, 1, 1], o: { padding: 'same' }, path: 'pointwise' },
   { name: '1×1 stride 2 (not pointwise)', x: [1, 7, 9, 7], w: [3, 7, 1, 1], o: { stride: 2 }, path: 'igemm' },
   { name: '1×1 with padding 1 (not pointwise)', x: [1, 3, 4, 5], w: [5, 3, 1, 1], bias: true, o: { padding: 1 }, path: 'igemm' },
+  { name: '3×3 stride 3, pad 1 (generic kernel: W stride > 2)', x: [2, 4, 11, 10], w: [6, 4, 3, 3], bias: true, o: { stride: 3, padding: 1 }, path: 'igemm' },
+  { name: '2×4 window, stride [1, 3], SAME', x: [1, 3, 7, 13], w: [5, 3, 2, 4], o: { stride: [1, 3], padding: 'same' }, path: 'igemm' },
   { name: 'window as large as the padded input', x: [1, 2, 3, 4], w: [3, 2, 5, 6], o: { padding: [1, 1] }, path: 'igemm' },
 ];
 
@@ -77,6 +80,11 @@ describe('conv2d kernels agree with the naive reference kernel', () => {
       for (const path of ['naive', chooseConvPath(geo)] as ConvPath[]) {
         const y = convWithGeometry(x, w, null, geo, path);
         assertClose(await y.read(), expected, tol, `${name} (${path})`);
+        y.dispose();
+      }
+      if (ws[2] > 1) {
+        const y = convForwardGenericRaw(x, w, null, geo);  // the bounds-checked kernel the vec4 one replaces
+        assertClose(await y.read(), expected, tol, `${name} (generic igemm)`);
         y.dispose();
       }
       x.dispose();
