@@ -8,6 +8,9 @@ import { Profiler } from './profiler.ts';
 
 const MAP_READ = 0x1;
 const COPY_DST = 0x8;
+const COPY_SRC = 0x4;
+/** Uploads up to this size ride in the pending encoder through a staging buffer. */
+const STAGED_UPLOAD_MAX = 1 << 20;
 const UNIFORM = 0x40;
 const STAGE_COMPUTE = 0x4;
 const RING_BYTES = 1 << 20;
@@ -62,6 +65,7 @@ export class Gpu {
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
   private readonly staging: GPUBuffer[] = [];
+  private readonly uploads: GPUBuffer[] = [];
   private lostMessage: string | null = null;
   private readonly errors: string[] = [];
   /** Fill every new tensor with NaN so that an element a kernel forgets to write fails its test
@@ -227,11 +231,24 @@ export class Gpu {
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
   }
 
-  /** Upload host data. Pending work is submitted first so that the write cannot overtake it
-   *  (queue.writeBuffer runs before any later submit, and the buffer may be a recycled one). */
+  /**
+   * Upload host data, in stream order. queue.writeBuffer runs before any later submit, so with
+   * work pending (which may still read this recycled buffer) a small upload goes through a
+   * mapped staging buffer copied inside the encoder instead — no flush, no overtaking — and a
+   * large one flushes the pending work first.
+   */
   write(buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
+    const bytes = data.byteLength;
+    if (this.encoder && bytes <= STAGED_UPLOAD_MAX && bytes % 4 === 0 && offset % 4 === 0) {
+      const staging = this.device.createBuffer({ size: Math.max(4, bytes), usage: COPY_SRC, mappedAtCreation: true, label: 'upload' });
+      new Uint8Array(staging.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, bytes));
+      staging.unmap();
+      this.copy(staging, 0, buffer, offset, bytes);
+      this.uploads.push(staging);
+      return;
+    }
     if (this.encoder) this.flush();
-    this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+    this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, bytes);
   }
 
   /** Submit everything recorded so far. */
@@ -249,6 +266,8 @@ export class Gpu {
       this.encoder = null;
       this.submits++;
       this.profiler?.afterSubmit();
+      // Destroying after submit is safe: the GPU keeps them until the submitted work is done.
+      for (const b of this.uploads.splice(0)) b.destroy();
     }
   }
 
