@@ -1,9 +1,9 @@
 // Bench runner: `npm run bench` runs every bench/<name>.ts, `npm run bench -- NAME …` the named ones.
 // Options: --quick (fewer cases), --ceiling=<GFLOP/s>, --no-gpu-time (skip timestamp queries).
 // Each bench prints a table and writes bench/results/<name>.json. See bench/README.md.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../src/gpu/node.ts';
 import { initGpu, shutdownGpu, type Gpu } from '../src/gpu/device.ts';
@@ -16,11 +16,22 @@ import type { Bench, BenchContext } from './lib/types.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flags = new Map(args.filter((a) => a.startsWith('--')).map((a) => [a.replace(/=.*/, ''), a.includes('=') ? a.slice(a.indexOf('=') + 1) : '']));
-const available = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.slice(0, -3)).sort();
+// A bench is a bench/<name>.ts that exports `bench`; other scripts in bench/ run on their own (not imported:
+// importing a script would run it).
+const files = readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const isBench = (f: string) => /export\s+const\s+bench\b/.test(readFileSync(join(here, f), 'utf8'));
+const available = files.filter(isBench).map((f) => f.slice(0, -3));
+const scripts = files.filter((f) => !isBench(f));
 const wanted = args.filter((a) => !a.startsWith('--'));
+const refuse = (msg: string): never => {
+  console.error(`[bench] ${msg}`);
+  process.exit(2);
+};
 for (const w of wanted) {
-  if (!available.includes(w)) throw new Error(`No bench "${w}" (bench/${w}.ts); available: ${available.join(', ')}`);
+  if (scripts.includes(`${w}.ts`)) refuse(`bench/${w}.ts is a standalone script: node --import tsx bench/${w}.ts`);
+  if (!available.includes(w)) refuse(`no bench "${w}" (bench/${w}.ts); available: ${available.join(', ')}`);
 }
+if (!wanted.length && scripts.length) console.error(`[bench] standalone scripts, not run here: ${scripts.join(', ')}`);
 const names = wanted.length ? wanted : available;
 
 async function device(): Promise<Gpu> {
