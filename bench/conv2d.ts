@@ -5,7 +5,8 @@
 // (Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter and the depthwise ones), batches interleaved.
 // GFLOP/s = 2·N·Cout·OH·OW·(Cin/groups)·kh·kw / s for every direction. Each row also carries
 // bwdOverFwd (our backward time / our forward time; the target is ≤ 2.5) and our values are checked
-// against TF.js's before timing.
+// against TF.js's before timing. Read ratioCpu (speed by CPU time of lavapipe's threads) on a busy
+// machine, ratio (wall clock) on a quiet one.
 import { convGeometry, type ConvGeometry } from '../src/ops/conv-geometry.ts';
 import { chooseConvPath, type ConvPath } from '../src/ops/conv2d.ts';
 import {
@@ -15,8 +16,8 @@ import { depthwiseForwardRaw, depthwiseGradInputRaw, depthwiseGradWeightRaw } fr
 import { tensor } from '../src/tensor/create.ts';
 import { Rng } from '../src/tensor/random.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
-import { readdirSync, readFileSync } from 'node:fs';
-import { timeInterleaved, type TimedWork } from './lib/timing.ts';
+import { cpus } from 'node:os';
+import { timeInterleaved } from './lib/timing.ts';
 import type { Bench, BenchCase } from './lib/types.ts';
 
 interface Shape {
@@ -31,7 +32,6 @@ interface Shape {
 
 const SHAPES: Shape[] = [
   { name: '3×3 1×32×112×112→64', x: [1, 32, 112, 112], cout: 64, k: 3, stride: 1, quick: true },
-  { name: '3×3 1×32×224×224→64 (TOOLCHAIN.md)', x: [1, 32, 224, 224], cout: 64, k: 3, stride: 1 },
   { name: 'stem 3×3/2 1×3×224×224→32', x: [1, 3, 224, 224], cout: 32, k: 3, stride: 2 },
   { name: '1×1 1×16×112×112→96', x: [1, 16, 112, 112], cout: 96, k: 1, stride: 1, quick: true },
   { name: '1×1 1×144×56×56→24', x: [1, 144, 56, 56], cout: 24, k: 1, stride: 1 },
@@ -52,49 +52,6 @@ function ourOps(path: ConvPath) {
   if (path === 'pointwise') return { fwd: pointwiseRaw, dx: pointwiseGradInputRaw, dw: pointwiseGradWeightRaw };
   if (path === 'depthwise') return { fwd: depthwiseForwardRaw, dx: depthwiseGradInputRaw, dw: depthwiseGradWeightRaw };
   return { fwd: convForwardRaw, dx: convGradInputRaw, dw: convGradWeightRaw };
-}
-
-/** CPU seconds used so far by this process's threads other than the main one: on a software adapter
- *  that is the GPU work itself (lavapipe's threads), unaffected by other processes competing for
- *  the cores and excluding the main thread's spin while it waits. Linux only; null elsewhere. */
-function workerCpuSeconds(): number | null {
-  try {
-    let ticks = 0;
-    for (const tid of readdirSync('/proc/self/task')) {
-      if (tid === String(process.pid)) continue;
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    }
-    return ticks / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Wrap a timed work to also record the best CPU milliseconds per repetition over its batches. */
-function withCpu(work: TimedWork): TimedWork & { bestCpuMs: number | null } {
-  let reps = 0;
-  let c0: number | null = null;
-  const w = {
-    bestCpuMs: null as number | null,
-    record() {
-      if (reps++ === 0) c0 = workerCpuSeconds();
-      work.record();
-    },
-    submit: () => work.submit(),
-    async drained() {
-      await work.drained();
-      const c1 = workerCpuSeconds();
-      if (c0 !== null && c1 !== null && reps > 0) {
-        const ms = ((c1 - c0) * 1000) / reps;
-        w.bestCpuMs = w.bestCpuMs === null ? ms : Math.min(w.bestCpuMs, ms);
-      }
-      reps = 0;
-    },
-    release: () => work.release(),
-  };
-  return w;
 }
 
 const random = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -168,9 +125,9 @@ export const bench: Bench = {
             drained: () => gpu.device.queue.onSubmittedWorkDone(),
             release: () => (theirOut.forEach((t) => t.dispose()), (theirOut = [])),
           },
-        ].map(withCpu);
+        ];
         const [o, p] = await timeInterleaved(works, { batches: ctx.quick ? 3 : 5, targetMs: ctx.quick ? 250 : 400 });
-        ms[kind] = { ours: o.bestMs, peer: p.bestMs, oursCpu: works[0].bestCpuMs, peerCpu: works[1].bestCpuMs };
+        ms[kind] = { ours: o.bestMs, peer: p.bestMs, oursCpu: o.medianCpuMs, peerCpu: p.medianCpuMs };
       }
       [x, w, dy].forEach((t) => t.dispose());
       [tx, tw, tdy].forEach((t) => t.dispose());
@@ -178,12 +135,13 @@ export const bench: Bench = {
       for (const kind of KINDS) {
         const ours = gflop / (ms[kind].ours / 1e3), theirs = gflop / (ms[kind].peer / 1e3);
         const m = ms[kind];
-        const cpuRatio = m.oursCpu && m.peerCpu ? m.peerCpu / m.oursCpu : null;
+        // Speed by worker CPU time × cores (bench/README.md): robust on a shared machine.
+        const byCpu = (cpuMs: number | null) => (cpuMs ? (gflop / (cpuMs / 1e3)) * cpus().length : null);
+        const oursCpu = byCpu(m.oursCpu), peerCpu = byCpu(m.peerCpu);
+        const cpuRatio = oursCpu && peerCpu ? oursCpu / peerCpu : null;
         const row: BenchCase = {
           case: `${s.name} ${kind}`, ours, peer: theirs, peerName: peer.name, ratio: ours / theirs,
-          path, oursMs: m.ours, peerMs: m.peer,
-          // The same comparison by CPU time of the adapter's threads (robust on a shared machine).
-          oursCpuMs: m.oursCpu, peerCpuMs: m.peerCpu, ratioCpu: cpuRatio,
+          path, oursMs: m.ours, peerMs: m.peer, oursCpu, peerCpu, ratioCpu: cpuRatio,
           ...(kind === 'fwd' ? {} : { bwdOverFwd: m.ours / ms.fwd.ours, bwdOverFwdCpu: m.oursCpu && ms.fwd.oursCpu ? m.oursCpu / ms.fwd.oursCpu : null }),
         };
         out.push(row);

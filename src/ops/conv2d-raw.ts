@@ -17,6 +17,9 @@ const GEOM = [
 const K_IGEMM = defineKernel({
   file: 'conv2d', entry: 'main', params: [...GEOM, ['coBlocks', 'u32'], ['hasBias', 'u32']], reads: 3, writes: 1, workgroupSize: 64,
 });
+const K_TRANSPOSED = defineKernel({
+  file: 'conv2d', entry: 'transposed', params: [...GEOM, ['coBlocks', 'u32'], ['hasBias', 'u32']], reads: 3, writes: 1, workgroupSize: 64,
+});
 const K_PACK = defineKernel({
   file: 'conv2d_pack', entry: 'main',
   params: [['n', 'u32'], ['R', 'u32'], ['cols', 'u32'], ['rowPad', 'u32'], ['khw', 'u32'], ['CoF', 'u32'], ['CiF', 'u32']],
@@ -77,7 +80,7 @@ export function convForwardGenericRaw(x: Tensor, w: Tensor, bias: Tensor | null,
   getGpu().dispatch(
     K_IGEMM, [x.buffer, wp.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
     { ...geomParams(g), coBlocks, hasBias: bias ? 1 : 0 },
-    [Math.ceil(pixels / 64), g.groups * coBlocks, g.N], { TRANSPOSED: 0 },
+    [Math.ceil(pixels / 64), g.groups * coBlocks, g.N],
   );
   wp.dispose();
   return out;
@@ -96,18 +99,19 @@ export function convGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor
   return out;
 }
 
-/** Grad-input as a transposed conv on the generic kernel (any stride). */
+/** Grad-input as a phase-decomposed transposed conv on the generic kernel (any stride). */
 export function convGradInputGenericRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups * g.Ci, g.H, g.W]);
   const wp = packWeights(w, g, true);
   const coBlocks = Math.ceil(g.Ci / 8);
-  const pixels = g.H * Math.ceil(g.W / 4);
+  // The largest phase: ceil(H / sh) rows × ceil(ceil(W / sw) / 4) blocks.
+  const pixels = Math.ceil(g.H / g.sh) * Math.ceil(Math.ceil(g.W / g.sw) / 4);
   // Source and destination swap roles: the source is dY (Co channels, OH×OW), the destination dX.
   const t: ConvGeometry = { ...g, Ci: g.Co, Co: g.Ci, H: g.OH, W: g.OW, OH: g.H, OW: g.W };
   getGpu().dispatch(
-    K_IGEMM, [dy.buffer, wp.buffer, dummyBuffer(), out.buffer],
+    K_TRANSPOSED, [dy.buffer, wp.buffer, dummyBuffer(), out.buffer],
     { ...geomParams(t), coBlocks, hasBias: 0 },
-    [Math.ceil(pixels / 64), g.groups * coBlocks, g.N], { TRANSPOSED: 1 },
+    [Math.ceil(pixels / 64), g.groups * coBlocks, g.N * g.sh * g.sw],
   );
   wp.dispose();
   return out;
