@@ -6,9 +6,10 @@
 //                run over (channel, pixel block) flattened, so small planes (7×7) fill whole workgroups.
 //                WG 64; grid (x, y) folds ceil(C·OH·ceil(OW/4)/64), z = N.
 //   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
-//                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for all 4
-//                pixels of an invocation (then they read 4 consecutive dY values) or for none, so a
-//                stride-2 backward does the forward's work, not 4× it. Grid (x, y) folds the
+//                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for all 8
+//                pixels of an invocation (then they read 8 consecutive dY values) or for none, so a
+//                stride-2 backward does the forward's work, not 4× it (8 pixels, not 4: a phase has
+//                few taps, and the per-invocation cost would dominate). Grid (x, y) folds the
 //                (channel, block) invocations of the largest phase, z = N·SH·SW.
 //   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation (c, l) sums the pixel
 //                blocks l, l + splits, … of channel c; partials part[l, c, tap] are summed afterwards
@@ -94,7 +95,7 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let rx = i32(phase) % SW;
   let qh = (i32(p.H) - ry + SH - 1) / SH;
   let qw = (i32(p.W) - rx + SW - 1) / SW;
-  let qwBlocks = (qw + 3) / 4;
+  let qwBlocks = (qw + 7) / 8;   // 8 destination pixels of the phase per invocation
   let perPlane = qh * qwBlocks;
   let i = i32(gid.x + wid.y * nwg.x * WG);
   if (qh <= 0 || qw <= 0 || i >= i32(p.C) * perPlane) { return; }
@@ -102,12 +103,13 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let r = u32(i) - c * u32(perPlane);
   let qyu = qdiv(r, u32(qwBlocks));
   let qy = i32(qyu);
-  let qx0 = i32(r - qyu * u32(qwBlocks)) * 4;
+  let qx0 = i32(r - qyu * u32(qwBlocks)) * 8;
   let OH = i32(p.OH);
   let OW = i32(p.OW);
   let base = (n * p.C + c) * p.OH * p.OW;
   let wBase = c * KH * KW;
   var acc = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
   for (var ky = 0u; ky < KH; ky++) {
     // dY row t / SH feeds destination row SH·qy + ry through tap ky when t = SH·qy + ry + pt − ky·DH ≡ 0 (mod SH).
     let ty = ry + p.pt - i32(ky) * DH;
@@ -119,9 +121,13 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
       let mx = ((tx % SW) + SW) % SW;
       if (mx != 0) { continue; }
       let ox = qx0 + (tx - mx) / SW;
-      let gv = vec4<f32>(load(base, oy, ox, OH, OW), load(base, oy, ox + 1, OH, OW),
+      let wv = vec4(aux[wBase + ky * KW + kx]);
+      let g0 = vec4<f32>(load(base, oy, ox, OH, OW), load(base, oy, ox + 1, OH, OW),
                          load(base, oy, ox + 2, OH, OW), load(base, oy, ox + 3, OH, OW));
-      acc += gv * aux[wBase + ky * KW + kx];
+      let g1 = vec4<f32>(load(base, oy, ox + 4, OH, OW), load(base, oy, ox + 5, OH, OW),
+                         load(base, oy, ox + 6, OH, OW), load(base, oy, ox + 7, OH, OW));
+      acc = fma(g0, wv, acc);
+      acc1 = fma(g1, wv, acc1);
     }
   }
   let iy = u32(SH * qy + ry);
@@ -129,6 +135,8 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   for (var j = 0; j < 4; j++) {
     let ix = SW * (qx0 + j) + rx;
     if (ix < i32(p.W)) { dst[o + u32(ix)] = acc[j]; }
+    let ix1 = SW * (qx0 + 4 + j) + rx;
+    if (ix1 < i32(p.W)) { dst[o + u32(ix1)] = acc1[j]; }
   }
 }
 
