@@ -41,7 +41,7 @@ export function depthwiseConv2d(x: Tensor, w: Tensor, o: DepthwiseOptions = {}):
     throw new Error(`depthwiseConv2d: expects x [N, C, H, W] and w [C, 1, kh, kw], got ${fmt(x.shape)} and ${fmt(w.shape)}`);
   }
   const g = convGeometry(x.shape, w.shape, { ...o, groups: x.shape[1] }, 'depthwiseConv2d');
-  if (!depthwiseSupported(g)) throw new Error(`depthwiseConv2d: a ${g.kh}×${g.kw} window is larger than the kernel supports (use conv2d with groups)`);
+  if (!depthwiseSupported(g)) throw new Error(`depthwiseConv2d: a ${g.kh}×${g.kw} window on ${fmt(x.shape)} is outside the kernel's limits (KW ≤ 8, KH·KW ≤ 25, < 2^22 pixel blocks); conv2d with groups = C handles it`);
   const bias = o.bias ?? null;
   if (bias && (bias.rank !== 1 || bias.shape[0] !== g.groups)) throw new Error(`depthwiseConv2d: bias ${fmt(bias.shape)} must be [${g.groups}]`);
   const out = depthwiseForwardRaw(x, w, bias, g);
