@@ -2,9 +2,11 @@
 // The window (KH, KW ≤ 8, KH·KW ≤ 25), strides and dilations are override constants, so the tap
 // loops unroll and the loads shared by neighbouring taps (stride 1: a row of 4 + KW − 1 inputs
 // serves all 4·KW products) can be merged by the compiler. No workgroup memory, no barriers.
-//   forward:     4 consecutive output pixels along W per invocation (a vec4 accumulator); invocations
-//                run over (channel, pixel block) flattened, so small planes (7×7) fill whole workgroups.
-//                WG 64; grid (x, y) folds ceil(C·OH·ceil(OW/4)/64), z = N.
+//   forward:     a 4×4 output tile per invocation (four vec4 accumulators, one per row): each input
+//                row of the tile's window is read once and feeds every output row it belongs to
+//                (1.3–2× faster than 4 pixels of one row, measured). Invocations run over (channel,
+//                tile) flattened, so small planes (7×7) fill whole workgroups.
+//                WG 64; grid (x, y) folds ceil(C·ceil(OH/4)·ceil(OW/4)/64), z = N.
 //   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
 //                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for all 8
 //                pixels of an invocation (then they read 8 consecutive dY values) or for none, so a
@@ -56,33 +58,48 @@ fn load(base: u32, y: i32, x: i32, h: i32, w: i32) -> f32 {
 fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
            @builtin(num_workgroups) nwg: vec3<u32>) {
   let owBlocks = (p.OW + 3u) / 4u;
-  let perPlane = p.OH * owBlocks;
+  let ohBlocks = (p.OH + 3u) / 4u;
+  let perPlane = ohBlocks * owBlocks;
   let i = gid.x + wid.y * nwg.x * WG;
   if (i >= p.C * perPlane) { return; }
   let c = qdiv(i, perPlane);
-  let r = i - c * perPlane;
-  let oyu = qdiv(r, owBlocks);
-  let oy = i32(oyu);
-  let ox0 = i32(r - oyu * owBlocks) * 4;
+  let r0 = i - c * perPlane;
+  let oby = qdiv(r0, owBlocks);
+  let oy0 = i32(oby) * 4;
+  let ox0 = i32(r0 - oby * owBlocks) * 4;
   let n = wid.z;
   let H = i32(p.H);
   let W = i32(p.W);
   let base = (n * p.C + c) * p.H * p.W;
   let wBase = c * KH * KW;
-  var acc = vec4<f32>(0.0);
-  for (var ky = 0u; ky < KH; ky++) {
-    let iy = oy * SH - p.pt + i32(ky) * DH;
+  var acc: array<vec4<f32>, 4>;
+  for (var t = 0; t < 4; t++) { acc[t] = vec4<f32>(0.0); }
+  // Input rows of the tile's window; row r feeds output row t through tap ky = (r − t·SH) / DH.
+  let NR = 3 * SH + i32(KH - 1u) * DH + 1;
+  for (var r = 0; r < NR; r++) {
+    let iy = oy0 * SH - p.pt + r;
     for (var kx = 0u; kx < KW; kx++) {
       let ix = ox0 * SW - p.pl + i32(kx) * DW;
       let xv = vec4<f32>(load(base, iy, ix, H, W), load(base, iy, ix + SW, H, W),
                          load(base, iy, ix + 2 * SW, H, W), load(base, iy, ix + 3 * SW, H, W));
-      acc += xv * aux[wBase + ky * KW + kx];
+      for (var t = 0; t < 4; t++) {
+        let d = r - t * SH;
+        let ky = d / DH;
+        if (d >= 0 && ky * DH == d && ky < i32(KH)) {
+          acc[t] = fma(xv, vec4(aux[wBase + u32(ky) * KW + kx]), acc[t]);
+        }
+      }
     }
   }
-  if (p.hasBias == 1u) { acc += bias[c]; }
-  let o = ((n * p.C + c) * p.OH + u32(oy)) * p.OW + u32(ox0);
-  let nx = min(4u, p.OW - u32(ox0));
-  for (var j = 0u; j < nx; j++) { dst[o + j] = acc[j]; }
+  for (var t = 0; t < 4; t++) {
+    let oy = oy0 + t;
+    if (oy >= i32(p.OH)) { break; }
+    var v = acc[t];
+    if (p.hasBias == 1u) { v += bias[c]; }
+    let o = ((n * p.C + c) * p.OH + u32(oy)) * p.OW + u32(ox0);
+    let nx = min(4u, p.OW - u32(ox0));
+    for (var j = 0u; j < nx; j++) { dst[o + j] = v[j]; }
+  }
 }
 
 @compute @workgroup_size(WG)

@@ -66,7 +66,7 @@ function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, n
 
 export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups, g.OH, g.OW]);
-  const [gx, gy] = grid1d(g.groups * g.OH * Math.ceil(g.OW / 4), 64);
+  const [gx, gy] = grid1d(g.groups * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), 64);
   getGpu().dispatch(
     K_FORWARD, [x.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
     params(g, !!bias), [gx, gy, g.N], constants(g),
