@@ -25,6 +25,8 @@ override SH: i32 = 1;
 override SW: i32 = 1;
 override DH: i32 = 1;
 override DW: i32 = 1;
+// forward with the window reversed: the stride-1 grad-input is this conv of dY (see depthwise.ts).
+override FLIP: bool = false;
 
 struct Params {
   C: u32,
@@ -86,7 +88,8 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
         let d = r - t * SH;
         let ky = d / DH;
         if (d >= 0 && ky * DH == d && ky < i32(KH)) {
-          acc[t] = fma(xv, vec4(aux[wBase + u32(ky) * KW + kx]), acc[t]);
+          let tap = u32(ky) * KW + kx;
+          acc[t] = fma(xv, vec4(aux[wBase + select(tap, KH * KW - 1u - tap, FLIP)]), acc[t]);
         }
       }
     }

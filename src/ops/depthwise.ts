@@ -56,8 +56,8 @@ export function depthwiseConv2d(x: Tensor, w: Tensor, o: DepthwiseOptions = {}):
   return out;
 }
 
-function constants(g: ConvGeometry): Record<string, number> {
-  return { KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, DH: g.dh, DW: g.dw };
+function constants(g: ConvGeometry, flip = false): Record<string, number> {
+  return { KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, DH: g.dh, DW: g.dw, FLIP: flip ? 1 : 0 };
 }
 
 function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, number> {
@@ -74,7 +74,18 @@ export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g
   return out;
 }
 
+/** Grad-input. Stride 1: the forward kernel on dY with the window reversed and padding (k − 1)·d − p
+ *  (its 4×4 tiles reuse rows, which the phase kernel cannot). Otherwise the phase-decomposed kernel. */
 export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  const pt = (g.kh - 1) * g.dh - g.pt;
+  const pl = (g.kw - 1) * g.dw - g.pl;
+  if (g.sh === 1 && g.sw === 1 && pt >= 0 && pl >= 0) {
+    const t: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, pt, pl };
+    const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
+    const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / 4) * Math.ceil(g.W / 4), 64);
+    getGpu().dispatch(K_FORWARD, [dy.buffer, w.buffer, dummyBuffer(), out.buffer], params(t, false), [gx, gy, g.N], constants(g, true));
+    return out;
+  }
   const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
   // Largest phase: ceil(H / sh) rows × ceil(ceil(W / sw) / 8) blocks of 8 pixels.
   const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / g.sh) * Math.ceil(Math.ceil(g.W / g.sw) / 8), 64);
