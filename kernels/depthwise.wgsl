@@ -8,10 +8,10 @@
 //                tile) flattened, so small planes (7×7) fill whole workgroups.
 //                WG 64; grid (x, y) folds ceil(C·ceil(OH/4)·ceil(OW/4)/64), z = N.
 //   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
-//                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for all 8
-//                pixels of an invocation (then they read 8 consecutive dY values) or for none, so a
-//                stride-2 backward does the forward's work, not 4× it (8 pixels, not 4: a phase has
-//                few taps, and the per-invocation cost would dominate). Grid (x, y) folds the
+//                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for a whole
+//                4×4 tile of an invocation or for none, so a stride-2 backward does the forward's work,
+//                not 4× it; each dY row of the tile's window is read once for every tap row it feeds.
+//                (Stride 1 runs the tiled forward on dY with the window reversed instead.) Grid (x, y) folds the
 //                (channel, block) invocations of the largest phase, z = N·SH·SW.
 //   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation (c, l) sums the pixel
 //                blocks l, l + splits, … of channel c; partials part[l, c, tap] are summed afterwards
@@ -115,48 +115,69 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let rx = i32(phase) % SW;
   let qh = (i32(p.H) - ry + SH - 1) / SH;
   let qw = (i32(p.W) - rx + SW - 1) / SW;
-  let qwBlocks = (qw + 7) / 8;   // 8 destination pixels of the phase per invocation
-  let perPlane = qh * qwBlocks;
+  // A 4×4 tile of the phase per invocation: destination pixels (SH·(qy0 + t) + ry, SW·(qx0 + j) + rx).
+  let qhBlocks = (qh + 3) / 4;
+  let qwBlocks = (qw + 3) / 4;
+  let perPlane = qhBlocks * qwBlocks;
   let i = i32(gid.x + wid.y * nwg.x * WG);
   if (qh <= 0 || qw <= 0 || i >= i32(p.C) * perPlane) { return; }
   let c = qdiv(u32(i), u32(perPlane));
   let r = u32(i) - c * u32(perPlane);
   let qyu = qdiv(r, u32(qwBlocks));
-  let qy = i32(qyu);
-  let qx0 = i32(r - qyu * u32(qwBlocks)) * 8;
+  let qy0 = i32(qyu) * 4;
+  let qx0 = i32(r - qyu * u32(qwBlocks)) * 4;
   let OH = i32(p.OH);
   let OW = i32(p.OW);
   let base = (n * p.C + c) * p.OH * p.OW;
   let wBase = c * KH * KW;
-  var acc = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  for (var ky = 0u; ky < KH; ky++) {
-    // dY row t / SH feeds destination row SH·qy + ry through tap ky when t = SH·qy + ry + pt − ky·DH ≡ 0 (mod SH).
-    let ty = ry + p.pt - i32(ky) * DH;
-    let my = ((ty % SH) + SH) % SH;
-    if (my != 0) { continue; }
-    let oy = qy + (ty - my) / SH;
-    for (var kx = 0u; kx < KW; kx++) {
-      let tx = rx + p.pl - i32(kx) * DW;
-      let mx = ((tx % SW) + SW) % SW;
-      if (mx != 0) { continue; }
-      let ox = qx0 + (tx - mx) / SW;
-      let wv = vec4(aux[wBase + ky * KW + kx]);
-      let g0 = vec4<f32>(load(base, oy, ox, OH, OW), load(base, oy, ox + 1, OH, OW),
-                         load(base, oy, ox + 2, OH, OW), load(base, oy, ox + 3, OH, OW));
-      let g1 = vec4<f32>(load(base, oy, ox + 4, OH, OW), load(base, oy, ox + 5, OH, OW),
-                         load(base, oy, ox + 6, OH, OW), load(base, oy, ox + 7, OH, OW));
-      acc = fma(g0, wv, acc);
-      acc1 = fma(g1, wv, acc1);
+  // Tap ky feeds destination row SH·q + ry from dY row q + dk, dk = (ry + pt − ky·DH) / SH, when
+  // that divides. dk falls as ky grows: the tile reads dY rows qy0 + dkLo … qy0 + 3 + dkHi, each once.
+  var dkHi = -1000000;
+  var dkLo = 1000000;
+  for (var ky = 0; ky < i32(KH); ky++) {
+    let ty = ry + p.pt - ky * DH;
+    if (((ty % SH) + SH) % SH == 0) {
+      dkHi = max(dkHi, ty / SH);
+      dkLo = min(dkLo, ty / SH);
     }
   }
-  let iy = u32(SH * qy + ry);
-  let o = ((n * p.C + c) * p.H + iy) * p.W;
-  for (var j = 0; j < 4; j++) {
-    let ix = SW * (qx0 + j) + rx;
-    if (ix < i32(p.W)) { dst[o + u32(ix)] = acc[j]; }
-    let ix1 = SW * (qx0 + 4 + j) + rx;
-    if (ix1 < i32(p.W)) { dst[o + u32(ix1)] = acc1[j]; }
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  let rows = 4 + dkHi - dkLo;
+  for (var u = 0; u < rows; u++) {
+    let oy = qy0 + dkLo + u;
+    for (var kx = 0u; kx < KW; kx++) {
+      let tx = rx + p.pl - i32(kx) * DW;
+      if (((tx % SW) + SW) % SW != 0) { continue; }
+      let ox = qx0 + tx / SW;
+      let gv = vec4<f32>(load(base, oy, ox, OH, OW), load(base, oy, ox + 1, OH, OW),
+                         load(base, oy, ox + 2, OH, OW), load(base, oy, ox + 3, OH, OW));
+      for (var ky = 0; ky < i32(KH); ky++) {
+        let ty = ry + p.pt - ky * DH;
+        if (((ty % SH) + SH) % SH != 0) { continue; }
+        let t = u - (ty / SH - dkLo);  // the tile row this dY row feeds through ky
+        let wv = vec4(aux[wBase + u32(ky) * KW + kx]);
+        switch t {
+          case 0: { a0 = fma(gv, wv, a0); }
+          case 1: { a1 = fma(gv, wv, a1); }
+          case 2: { a2 = fma(gv, wv, a2); }
+          case 3: { a3 = fma(gv, wv, a3); }
+          default: {}
+        }
+      }
+    }
+  }
+  for (var t = 0; t < 4; t++) {
+    let qy = qy0 + t;
+    if (qy >= qh) { break; }
+    var v = a0;
+    if (t == 1) { v = a1; }
+    if (t == 2) { v = a2; }
+    if (t == 3) { v = a3; }
+    let o = ((n * p.C + c) * p.H + u32(SH * qy + ry)) * p.W;
+    for (var j = 0; j < 4; j++) {
+      let ix = SW * (qx0 + j) + rx;
+      if (ix < i32(p.W)) { dst[o + u32(ix)] = v[j]; }
+    }
   }
 }
 
