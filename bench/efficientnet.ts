@@ -72,7 +72,7 @@ export const bench: Bench = {
     const cases = CASES.filter((c) => !ctx.quick || c.quick);
     const torch = torchPeer(ctx, cases);
     const model = new EfficientNet('b0', { padding: 'same', dropConnect: 0, seed: 3 });
-    const tfm = tfEfficientNet(tf, model.config, await readEfficientNetState(model));
+    let tfm = tfEfficientNet(tf, model.config, await readEfficientNetState(model));
     const opt = new SGD(model.namedParameters(), { lr: 1e-3 });
     const tfOpt = tf.train.sgd(1e-3);
     const rng = new Rng(5);
@@ -86,7 +86,10 @@ export const bench: Bench = {
       const tx = tf.transpose(tf.tensor(hx, xShape), [0, 2, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
       const tr = tf.tensor(hr, [c.batch, model.numFeatures]);
 
-      // Same numbers on both sides before anything is timed (eval mode: running statistics).
+      // Same numbers on both sides before anything is timed (eval mode: running statistics). The
+      // previous case's training steps moved our weights and BN statistics: copy them over again.
+      tfm.dispose();
+      tfm = tfEfficientNet(tf, model.config, await readEfficientNetState(model));
       model.eval();
       const mine = noGrad(() => model.forward(x));
       const theirs = tf.tidy(() => tfm.forward(tx, false));
