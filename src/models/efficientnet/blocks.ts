@@ -6,7 +6,6 @@
 import { Module } from '../../nn/module.ts';
 import { dropConnect } from '../../ops/dropout.ts';
 import { add } from '../../ops/elementwise.ts';
-import { silu } from '../../ops/unary.ts';
 import type { Rng } from '../../tensor/random.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import type { BlockSpec, EfficientNetConfig } from './config.ts';
@@ -41,7 +40,7 @@ export class DepthwiseSeparable extends MBConvBase {
     super(spec, dropRng);
     const c = spec.inChannels;
     this.conv_dw = this.registerModule('conv_dw', new Conv(c, c, spec.kernel, { stride: spec.stride, groups: c, padding: cfg.padding }, rng));
-    this.bn1 = this.registerModule('bn1', new BatchNorm(c, cfg.bnEps, cfg.bnMomentum));
+    this.bn1 = this.registerModule('bn1', new BatchNorm(c, cfg.bnEps, cfg.bnMomentum, 'silu'));
     this.se = this.registerModule('se', new SqueezeExcite(c, spec.seChannels, rng));
     this.conv_pw = this.registerModule('conv_pw', new Conv(c, spec.outChannels, 1, { padding: cfg.padding }, rng));
     this.bn2 = this.registerModule('bn2', new BatchNorm(spec.outChannels, cfg.bnEps, cfg.bnMomentum));
@@ -53,8 +52,7 @@ export class DepthwiseSeparable extends MBConvBase {
 
   protected branch(x: Tensor): Tensor {
     let h = this.conv_dw.forward(x);
-    h = then(h, (t) => this.bn1.forward(t));
-    h = then(h, silu);
+    h = then(h, (t) => this.bn1.forward(t)); // + swish, fused
     h = then(h, (t) => this.se.forward(t));
     h = then(h, (t) => this.conv_pw.forward(t));
     return then(h, (t) => this.bn2.forward(t));
@@ -73,14 +71,14 @@ export class InvertedResidual extends MBConvBase {
   constructor(spec: BlockSpec, cfg: EfficientNetConfig, rng: Rng, dropRng: Rng) {
     super(spec, dropRng);
     const { inChannels: cin, midChannels: mid, outChannels: cout } = spec;
-    const bn = (c: number) => new BatchNorm(c, cfg.bnEps, cfg.bnMomentum);
+    const bn = (c: number, act: 'silu' | null = 'silu') => new BatchNorm(c, cfg.bnEps, cfg.bnMomentum, act);
     this.conv_pw = this.registerModule('conv_pw', new Conv(cin, mid, 1, { padding: cfg.padding }, rng));
     this.bn1 = this.registerModule('bn1', bn(mid));
     this.conv_dw = this.registerModule('conv_dw', new Conv(mid, mid, spec.kernel, { stride: spec.stride, groups: mid, padding: cfg.padding }, rng));
     this.bn2 = this.registerModule('bn2', bn(mid));
     this.se = this.registerModule('se', new SqueezeExcite(mid, spec.seChannels, rng));
     this.conv_pwl = this.registerModule('conv_pwl', new Conv(mid, cout, 1, { padding: cfg.padding }, rng));
-    this.bn3 = this.registerModule('bn3', bn(cout));
+    this.bn3 = this.registerModule('bn3', bn(cout, null));
   }
 
   lastBn(): BatchNorm {
@@ -89,11 +87,9 @@ export class InvertedResidual extends MBConvBase {
 
   protected branch(x: Tensor): Tensor {
     let h = this.conv_pw.forward(x);
-    h = then(h, (t) => this.bn1.forward(t));
-    h = then(h, silu);
+    h = then(h, (t) => this.bn1.forward(t)); // + swish, fused
     h = then(h, (t) => this.conv_dw.forward(t));
-    h = then(h, (t) => this.bn2.forward(t));
-    h = then(h, silu);
+    h = then(h, (t) => this.bn2.forward(t)); // + swish, fused
     h = then(h, (t) => this.se.forward(t));
     h = then(h, (t) => this.conv_pwl.forward(t));
     return then(h, (t) => this.bn3.forward(t));

@@ -56,8 +56,12 @@ export class BatchNorm extends Module {
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
 
-  constructor(readonly channels: number, readonly eps: number, readonly momentum: number) {
+  /** swish after the affine, fused into the BN kernels (timm's BatchNormAct2d) */
+  readonly act: 'silu' | null;
+
+  constructor(readonly channels: number, readonly eps: number, readonly momentum: number, act: 'silu' | null = null) {
     super();
+    this.act = act;
     this.weight = this.registerParameter('weight', full([channels], 1));
     this.bias = this.registerParameter('bias', zeros([channels]));
     this.runningMean = this.registerBuffer('running_mean', zeros([channels]));
@@ -66,7 +70,7 @@ export class BatchNorm extends Module {
 
   forward(x: Tensor): Tensor {
     return batchNorm2d(x, this.weight, this.bias, this.runningMean, this.runningVar, {
-      training: this.training, eps: this.eps, momentum: this.momentum,
+      training: this.training, eps: this.eps, momentum: this.momentum, activation: this.act,
     });
   }
 }

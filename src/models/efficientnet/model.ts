@@ -8,7 +8,6 @@ import { Module } from '../../nn/module.ts';
 import { Sequential } from '../../nn/sequential.ts';
 import { globalAvgPool2d } from '../../ops/pool.ts';
 import { reshape } from '../../ops/shape.ts';
-import { silu } from '../../ops/unary.ts';
 import { Rng } from '../../tensor/random.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { makeBlock, type MBConvBase } from './blocks.ts';
@@ -53,12 +52,12 @@ export class EfficientNet extends Module {
     this.dropRng = dropRng ?? rng.fork();
     const L = this.layout;
     this.conv_stem = this.registerModule('conv_stem', new Conv(3, L.stem, 3, { stride: 2, padding: cfg.padding }, rng));
-    this.bn1 = this.registerModule('bn1', new BatchNorm(L.stem, cfg.bnEps, cfg.bnMomentum));
+    this.bn1 = this.registerModule('bn1', new BatchNorm(L.stem, cfg.bnEps, cfg.bnMomentum, 'silu'));
     const stages = L.stages.map((specs) => new Sequential(...specs.map((s) => makeBlock(s, cfg, rng, this.dropRng))));
     this.blocks = this.registerModule('blocks', new Sequential(...stages));
     const last = L.stages[L.stages.length - 1];
     this.conv_head = this.registerModule('conv_head', new Conv(last[last.length - 1].outChannels, L.head, 1, { padding: cfg.padding }, rng));
-    this.bn2 = this.registerModule('bn2', new BatchNorm(L.head, cfg.bnEps, cfg.bnMomentum));
+    this.bn2 = this.registerModule('bn2', new BatchNorm(L.head, cfg.bnEps, cfg.bnMomentum, 'silu'));
     this.classifier = cfg.numClasses > 0 ? this.registerModule('classifier', timmLinear(L.head, cfg.numClasses, rng)) : null;
     if (zeroInitLastBn) {
       for (const b of this.blockList()) if (b.spec.skip) getGpu().write(b.lastBn().weight.buffer, new Float32Array(b.lastBn().channels));
@@ -95,8 +94,7 @@ export class EfficientNet extends Module {
   private run(x: Tensor, keepStages: Tensor[] | null): Tensor {
     if (x.rank !== 4 || x.shape[1] !== 3) throw new Error(`EfficientNet: expects x [N, 3, H, W], got [${x.shape.join(', ')}]`);
     let h = this.conv_stem.forward(x);
-    h = then(h, (t) => this.bn1.forward(t));
-    h = then(h, silu);
+    h = then(h, (t) => this.bn1.forward(t)); // + swish, fused
     for (const stage of this.blocks.layers) {
       for (const block of (stage as Sequential).layers) {
         const next = block.forward(h);
@@ -108,8 +106,7 @@ export class EfficientNet extends Module {
     const stageOut = h;
     h = this.conv_head.forward(h);
     if (!keepStages) stageOut.dispose();
-    h = then(h, (t) => this.bn2.forward(t));
-    h = then(h, silu);
+    h = then(h, (t) => this.bn2.forward(t)); // + swish, fused
     h = then(h, globalAvgPool2d);
     return then(h, (t) => reshape(t, [t.shape[0], t.shape[1]]));
   }
