@@ -8,16 +8,14 @@
 //        xpad[y, SW·(ox0 + j) + off] = xs[s·4 + a][y, ox0 + 4·⌊q/4⌋ + j]  with off = kx·dw, s = off mod SW,
 //        q = ⌊off / SW⌋, a = q mod 4.  No bounds checks, no shuffles.
 //   2. `main` loops over taps outside and input channels inside: the inner loop is two pointer
-//      increments, one vec4 gather of inputs, two vec4 weight loads (the same address for the 8 lanes
-//      of a SIMD group: weights packed tap-major by conv2d_pack.wgsl, vec4 over output channels) and
-//      8 vec4 FMAs.
+//      increments, one vec4 gather of inputs, two vec4 weight loads (uniform across the workgroup:
+//      weights packed tap-major by conv2d_pack.wgsl, vec4 over output channels) and 8 vec4 FMAs.
 // Register block: 4 output pixels along W × 8 output channels (eight vec4 accumulators).
 // Also runs the stride-1 grad-input (a forward conv of dY with flipped, transposed weights).
-// Workgroup 8 pixel blocks × 8 channel blocks (lavapipe's SIMD lanes run along x, so a SIMD group
-// shares its weights; 8×8 measured ≈ 10 % over 64×1, which re-reads the input per channel block).
-// Grid (ceil(OH·ceil(OW/4)/8), ceil(groups·ceil(Co/8)/8), N).
+// WG 64 along output pixel blocks; grid (ceil(OH·ceil(OW/4)/64), groups·ceil(Co/8), N).
 // Bench: npm run bench -- conv2d
 
+override WG: u32 = 64;
 override SW: u32 = 1;
 
 // a / b without an integer division (emulated lane by lane on CPU adapters, ~100× an FMA):
@@ -84,14 +82,14 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dst: array<f32>;
 
-@compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let owBlocks = (p.OW + 3u) / 4u;
-  if (gid.x >= p.OH * owBlocks || gid.y >= p.groups * p.coBlocks) { return; }
+  if (gid.x >= p.OH * owBlocks) { return; }
   let oy = qdiv(gid.x, owBlocks);
   let ox0 = (gid.x - oy * owBlocks) * 4u;
-  let g = qdiv(gid.y, p.coBlocks);
-  let co0 = (gid.y - g * p.coBlocks) * 8u;
+  let g = qdiv(wid.y, p.coBlocks);
+  let co0 = (wid.y - g * p.coBlocks) * 8u;
   let n = gid.z;
   let wRow = p.coBlocks * 2u;   // vec4s per (tap, ci) row of wp
   let Wq4 = p.Wq / 4u;

@@ -68,7 +68,7 @@ export function igemmVec4Raw(src: Tensor, wp: Tensor, bias: Tensor | null, g: Co
       Ci: g.Ci, Co: g.Co, groups: g.groups, Hp, Wq, copy4: total / 4, OH: g.OH, OW: g.OW,
       kh: g.kh, kw: g.kw, sh: g.sh, dh: g.dh, dw: g.dw, coBlocks, hasBias: bias ? 1 : 0,
     },
-    [Math.ceil((g.OH * Math.ceil(g.OW / 4)) / 8), Math.ceil((g.groups * coBlocks) / 8), g.N], { SW: g.sw },
+    [Math.ceil((g.OH * Math.ceil(g.OW / 4)) / 64), g.groups * coBlocks, g.N], { SW: g.sw },
   );
   xs.dispose();
   return out;
