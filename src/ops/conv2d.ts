@@ -31,8 +31,9 @@ function envFlag(name: string): boolean {
  *   are the fastest GEMM we have; NCHW needs no transposes).
  * - one input channel and one output channel per group with a window of ≤ 25 taps → the depthwise
  *   kernel (MBConv's spatial conv), which keeps the weights in registers and reuses input rows.
- * - everything else → the implicit GEMM (conv2d.wgsl): no im2col buffer, and measured faster than
- *   im2col + matmul at the stem and 3×3 shapes.
+ * - everything else → the implicit GEMM: conv2d_vec4.wgsl for W stride 1 or 2 (its main loop runs at
+ *   the blocked matmul's speed on the same GEMM, measured, without materialising the Cin·kh·kw × OH·OW
+ *   im2col matrix), conv2d.wgsl for other strides.
  */
 export function chooseConvPath(g: ConvGeometry): ConvPath {
   if (envFlag('SEEABLE_NAIVE_CONV')) return 'naive';
