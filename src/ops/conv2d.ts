@@ -30,7 +30,8 @@ function envFlag(name: string): boolean {
  * - 1×1, stride 1, no padding, one group → pointwise: a batched matmul W·X[n] (the matmul kernels
  *   are the fastest GEMM we have; NCHW needs no transposes).
  * - one input channel and one output channel per group with a window of ≤ 25 taps → the depthwise
- *   kernel (MBConv's spatial conv), which keeps the weights in registers and reuses input rows.
+ *   kernel (MBConv's spatial conv): 4×4 output tiles, each input row read once for every output row
+ *   it feeds; grad-input as the same kernel (stride 1) or phase-decomposed tiles (stride 2).
  * - everything else → the implicit GEMM: conv2d_vec4.wgsl for W stride 1 or 2 (its main loop runs at
  *   the blocked matmul's speed on the same GEMM, measured, without materialising the Cin·kh·kw × OH·OW
  *   im2col matrix), conv2d.wgsl for other strides.
