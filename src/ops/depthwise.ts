@@ -66,7 +66,7 @@ function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, n
 
 export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
   const out = Tensor.empty([g.N, g.groups, g.OH, g.OW]);
-  const [gx, gy] = grid1d(g.groups * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 4), 64);
+  const [gx, gy] = grid1d(g.groups * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 8), 64);
   getGpu().dispatch(
     K_FORWARD, [x.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
     params(g, !!bias), [gx, gy, g.N], constants(g),
@@ -82,7 +82,7 @@ export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): T
   if (g.sh === 1 && g.sw === 1 && pt >= 0 && pl >= 0) {
     const t: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, pt, pl };
     const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
-    const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / 4) * Math.ceil(g.W / 4), 64);
+    const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / 4) * Math.ceil(g.W / 8), 64);
     getGpu().dispatch(K_FORWARD, [dy.buffer, w.buffer, dummyBuffer(), out.buffer], params(t, false), [gx, gy, g.N], constants(g, true));
     return out;
   }
