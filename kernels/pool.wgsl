@@ -1,6 +1,9 @@
 // Pooling over NCHW planes (PyTorch semantics), forward and backward, no atomics.
 //   global_avg       one workgroup (WG = 64 lanes) per (n, c) plane: lane-strided sum over H·W,
 //                    workgroup tree reduction, out[plane] = sum / (H·W).
+//   global_avg_rows  CPU adapters (no barrier): one invocation per (plane, chunk) sums its chunk,
+//                    scaled by rp.scale (= 1/(H·W)); _rows4 reads vec4s (H·W and chunk multiples of
+//                    4). With nchunk > 1 the host sums the [planes, nchunk] partials (reduce.ts).
 //   global_avg_grad  gx[i] = g[plane(i)] / (H·W), one invocation per element.
 //   avg_pool         one invocation per output: window mean; padding pt/pb/pl/pr may be
 //                    asymmetric (TF SAME). Divisor = window clipped to the padded extent
@@ -62,6 +65,48 @@ fn global_avg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     workgroupBarrier();
   }
   if (lid == 0u && plane < p.planes) { out[plane] = red[0] / f32(hw); }
+}
+
+// ---- global_avg_rows / global_avg_rows4: x [rows, len] → out [rows, nchunk] ----
+struct RowParams {
+  rows: u32,
+  len: u32,
+  chunk: u32,
+  nchunk: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> rp: RowParams;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+
+// The (row, chunk) of flat thread t: [j0, j1) in x's flat index space; false past the end.
+struct Span { ok: bool, j0: u32, j1: u32 }
+
+fn row_span(gid: vec3<u32>, nwg: vec3<u32>) -> Span {
+  let t = flat(gid, nwg);
+  if (t >= rp.rows * rp.nchunk) { return Span(false, 0u, 0u); }
+  let row = t / rp.nchunk;
+  let k0 = (t - row * rp.nchunk) * rp.chunk;
+  let base = row * rp.len;
+  return Span(true, base + k0, base + min(rp.len, k0 + rp.chunk));
+}
+
+@compute @workgroup_size(WG)
+fn global_avg_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let sp = row_span(gid, nwg);
+  if (!sp.ok) { return; }
+  var acc = 0.0;
+  for (var j = sp.j0; j < sp.j1; j = j + 1u) { acc = acc + x[j]; }
+  out[flat(gid, nwg)] = acc * rp.scale;
+}
+
+@compute @workgroup_size(WG)
+fn global_avg_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let sp = row_span(gid, nwg);
+  if (!sp.ok) { return; }
+  var acc = vec4<f32>(0.0);
+  for (var j = sp.j0 / 4u; j < sp.j1 / 4u; j = j + 1u) { acc = acc + x4[j]; }
+  out[flat(gid, nwg)] = (acc.x + acc.y + acc.z + acc.w) * rp.scale;
 }
 
 @compute @workgroup_size(WG)

@@ -3,7 +3,10 @@
 //                       gy in place of x. RUNS (planes ≥ 128 px): plane-major grid, 4 pixels per
 //                       invocation, no division; else one element per invocation.
 //   channel_scale_grad  gs[n,c] = Σ_hw gy·x: one workgroup (WG = 64 lanes) per plane, lane-strided
-//                       products, workgroup tree reduction; no atomics.
+//                       products, workgroup tree reduction; no atomics (GPUs).
+//   channel_scale_grad_rows(4)  the same for CPU adapters, no barrier: one invocation per
+//                       (plane, chunk); _rows4 reads vec4s (HW and chunk multiples of 4). With
+//                       nchunk > 1 the host sums the [planes, nchunk] partials (reduce.ts).
 // Layout: x, y [planes = N·C, HW] contiguous; s [planes]. 1-D grids fold into y.
 // Bench: npm run bench -- cnn-ops
 
@@ -56,4 +59,44 @@ fn channel_scale_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
     workgroupBarrier();
   }
   if (lid == 0u && plane < p.planes) { out[plane] = red[0]; }
+}
+
+// ---- channel_scale_grad_rows / _rows4: x = gy, s = the forward's x → out [planes, nchunk] ----
+struct RowParams {
+  rows: u32,
+  len: u32,
+  chunk: u32,
+  nchunk: u32,
+}
+
+@group(0) @binding(0) var<uniform> rp: RowParams;
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> s4: array<vec4<f32>>;
+
+// Thread t's (plane, chunk) as [j0, j1) of the flat index space; j0 == j1 == 0 past the end.
+fn row_span(t: u32) -> vec2<u32> {
+  if (t >= rp.rows * rp.nchunk) { return vec2<u32>(0u, 0u); }
+  let row = t / rp.nchunk;
+  let k0 = (t - row * rp.nchunk) * rp.chunk;
+  return vec2<u32>(row * rp.len + k0, row * rp.len + min(rp.len, k0 + rp.chunk));
+}
+
+@compute @workgroup_size(WG)
+fn channel_scale_grad_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * WG;
+  if (t >= rp.rows * rp.nchunk) { return; }
+  let sp = row_span(t);
+  var acc = 0.0;
+  for (var j = sp.x; j < sp.y; j = j + 1u) { acc = acc + x[j] * s[j]; }
+  out[t] = acc;
+}
+
+@compute @workgroup_size(WG)
+fn channel_scale_grad_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * WG;
+  if (t >= rp.rows * rp.nchunk) { return; }
+  let sp = row_span(t);
+  var acc = vec4<f32>(0.0);
+  for (var j = sp.x / 4u; j < sp.y / 4u; j = j + 1u) { acc = acc + x4[j] * s4[j]; }
+  out[t] = acc.x + acc.y + acc.z + acc.w;
 }

@@ -6,6 +6,8 @@ import { defineKernel } from '../gpu/kernel.ts';
 import { needsGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { pair, resolvePadding, type Padding } from './conv-geometry.ts';
+import { choosePlanePath, rowChunks, type PlanePath } from './plane-reduce.ts';
+import { sumRows } from './reduce.ts';
 import { fmt } from './shape-utils.ts';
 
 const PARAMS = [
@@ -17,6 +19,9 @@ const WG = 64;
 const k = (entry: string, reads: number, writes: number) =>
   defineKernel({ file: 'pool', entry, params: PARAMS, reads, writes, workgroupSize: WG });
 const K_GLOBAL = k('global_avg', 1, 1);
+const ROW_PARAMS = [['rows', 'u32'], ['len', 'u32'], ['chunk', 'u32'], ['nchunk', 'u32'], ['scale', 'f32']] as const;
+const kr = (entry: string) => defineKernel({ file: 'pool', entry, params: ROW_PARAMS, reads: 1, writes: 1, workgroupSize: WG });
+const K_GLOBAL_ROWS = { scalar: kr('global_avg_rows'), vec4: kr('global_avg_rows4') };
 const K_GLOBAL_GRAD = k('global_avg_grad', 1, 1);
 const K_AVG = k('avg_pool', 1, 1);
 const K_AVG_GRAD = k('avg_pool_grad', 1, 1);
@@ -30,15 +35,23 @@ function checkInput(x: Tensor, op: string): [number, number, number, number] {
   return x.shape as [number, number, number, number];
 }
 
-/** Mean over H and W: [N, C, H, W] → [N, C, 1, 1] (adaptive_avg_pool2d(x, 1)). */
-export function globalAvgPool2d(x: Tensor): Tensor {
+/** Mean over H and W: [N, C, H, W] → [N, C, 1, 1] (adaptive_avg_pool2d(x, 1)). `path` forces the
+ *  reduction's kernel (tests); by default plane-reduce.ts chooses. */
+export function globalAvgPool2d(x: Tensor, opts: { path?: PlanePath } = {}): Tensor {
   const [N, C, H, W] = checkInput(x, 'globalAvgPool2d');
   const params = windowParams(N * C, H, W, 1, 1, [H, W], [1, 1], [1, 1], [0, 0, 0, 0], false);
-  const out = Tensor.empty([N, C, 1, 1]);
   const planes = N * C;
-  // One workgroup per plane; past 65,535 planes the grid folds into y.
-  const gx = Math.max(1, Math.min(planes, 65535));
-  getGpu().dispatch(K_GLOBAL, [x.buffer, out.buffer], params, [gx, Math.ceil(planes / gx), 1]);
+  let out: Tensor;
+  if ((opts.path ?? choosePlanePath()) === 'rows') {
+    const rows = globalAvgRows(x, planes, H * W);
+    out = rows.view([N, C, 1, 1]);
+    rows.dispose();
+  } else {
+    out = Tensor.empty([N, C, 1, 1]);
+    // One workgroup per plane; past 65,535 planes the grid folds into y.
+    const gx = Math.max(1, Math.min(planes, 65535));
+    getGpu().dispatch(K_GLOBAL, [x.buffer, out.buffer], params, [gx, Math.ceil(planes / gx), 1]);
+  }
   if (needsGrad(x)) {
     record('globalAvgPool2d', out, [x], [], (g) => {
       const gx = Tensor.empty(x.shape);
@@ -46,6 +59,18 @@ export function globalAvgPool2d(x: Tensor): Tensor {
       return [gx];
     });
   }
+  return out;
+}
+
+/** Thread per (plane, chunk) means [planes, 1]; a second pass sums the chunks of long planes. */
+function globalAvgRows(x: Tensor, planes: number, hw: number): Tensor {
+  const { chunk, nchunk } = rowChunks(planes, hw);
+  const part = Tensor.empty([planes, nchunk]);
+  const k = hw % 4 === 0 && chunk % 4 === 0 ? K_GLOBAL_ROWS.vec4 : K_GLOBAL_ROWS.scalar;
+  getGpu().dispatch(k, [x.buffer, part.buffer], { rows: planes, len: hw, chunk, nchunk, scale: 1 / hw }, planes * nchunk);
+  if (nchunk === 1) return part;
+  const out = sumRows(part, planes, nchunk);
+  part.dispose();
   return out;
 }
 

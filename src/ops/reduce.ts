@@ -34,6 +34,15 @@ function reduceMid(op: ReduceOp, x: Tensor, outer: number, r: number, inner: num
   return next;
 }
 
+/** Forward only: Σ over each row of a contiguous [rows, len] tensor → [rows, 1] (e.g. the second
+ *  pass over a thread-per-(row, chunk) reduction's partials). */
+export function sumRows(x: Tensor, rows: number, len: number): Tensor {
+  const out = reduceMid('sum', x, rows, len, 1);
+  const v = out.view([rows, 1]);
+  out.dispose();
+  return v;
+}
+
 /** Forward only: reduce `axes` (kept as size-1 dims). */
 export function reduceRaw(op: ReduceOp, x: Tensor, axes: readonly number[]): Tensor {
   if (x.dtype !== 'f32') throw new Error(`${op}: expects an f32 tensor, got ${x.dtype}`);

@@ -8,7 +8,9 @@ import { needsGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { add } from './elementwise.ts';
 import { matmul } from './matmul.ts';
+import { choosePlanePath, rowChunks, type PlanePath } from './plane-reduce.ts';
 import { globalAvgPool2d } from './pool.ts';
+import { sumRows } from './reduce.ts';
 import { reshape } from './shape.ts';
 import { fmt } from './shape-utils.ts';
 import { sigmoid, silu } from './unary.ts';
@@ -16,9 +18,29 @@ import { sigmoid, silu } from './unary.ts';
 const PARAMS = [['planes', 'u32'], ['HW', 'u32']] as const;
 const K_SCALE = defineKernel({ file: 'scale', entry: 'channel_scale', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
 const K_SCALE_GRAD = defineKernel({ file: 'scale', entry: 'channel_scale_grad', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
+const ROW_PARAMS = [['rows', 'u32'], ['len', 'u32'], ['chunk', 'u32'], ['nchunk', 'u32']] as const;
+const kr = (entry: string) => defineKernel({ file: 'scale', entry, params: ROW_PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
+const K_SCALE_GRAD_ROWS = { scalar: kr('channel_scale_grad_rows'), vec4: kr('channel_scale_grad_rows4') };
+
+export interface ChannelScaleOptions {
+  /** Force the kernel of gs = Σ_hw gy·x (tests); by default plane-reduce.ts chooses. */
+  gradPath?: PlanePath;
+}
+
+/** gs[plane] = Σ gy·x over each plane, thread per (plane, chunk) (CPU adapters): [planes, 1]. */
+function scaleGradRows(gy: Tensor, x: Tensor, planes: number, hw: number): Tensor {
+  const { chunk, nchunk } = rowChunks(planes, hw);
+  const part = Tensor.empty([planes, nchunk]);
+  const k = hw % 4 === 0 && chunk % 4 === 0 ? K_SCALE_GRAD_ROWS.vec4 : K_SCALE_GRAD_ROWS.scalar;
+  getGpu().dispatch(k, [gy.buffer, x.buffer, part.buffer], { rows: planes, len: hw, chunk, nchunk }, planes * nchunk);
+  if (nchunk === 1) return part;
+  const out = sumRows(part, planes, nchunk);
+  part.dispose();
+  return out;
+}
 
 /** y[n,c,h,w] = x[n,c,h,w]·s[n,c]; s may be [N, C] or [N, C, 1, 1]. */
-export function channelScale(x: Tensor, s: Tensor): Tensor {
+export function channelScale(x: Tensor, s: Tensor, opts: ChannelScaleOptions = {}): Tensor {
   if (x.rank !== 4 || x.dtype !== 'f32' || s.dtype !== 'f32') {
     throw new Error(`channelScale: x must be f32 [N, C, H, W] and s f32, got ${fmt(x.shape)} and ${fmt(s.shape)}`);
   }
@@ -49,10 +71,16 @@ export function channelScale(x: Tensor, s: Tensor): Tensor {
         scale(g, gx);
       }
       if (s.requiresGrad) {
-        gs = Tensor.empty(s.shape);
         const planes = N * C;
-        const gxDim = Math.min(Math.max(planes, 1), 65535);
-        gpu.dispatch(K_SCALE_GRAD, [g.buffer, x.buffer, gs.buffer], params, [gxDim, Math.ceil(planes / gxDim), 1]);
+        if ((opts.gradPath ?? choosePlanePath()) === 'rows') {
+          const rows = scaleGradRows(g, x, planes, params.HW);
+          gs = rows.view(s.shape);
+          rows.dispose();
+        } else {
+          gs = Tensor.empty(s.shape);
+          const gxDim = Math.min(Math.max(planes, 1), 65535);
+          gpu.dispatch(K_SCALE_GRAD, [g.buffer, x.buffer, gs.buffer], params, [gxDim, Math.ceil(planes / gxDim), 1]);
+        }
       }
       return [gx, gs];
     });

@@ -67,11 +67,13 @@ const cases: Case[] = [
 ];
 
 describe('pooling vs float64', () => {
-  it('globalAvgPool2d over odd planes (and many planes)', async () => {
-    for (const shape of [[2, 3, 5, 7], [3, 40, 13, 11], [1, 7, 1, 1]]) {
-      await checkOp(`gap-${shape}`, {
+  // Both reduction paths: 'rows' (thread per plane or per (plane, chunk): scalar, vec4 for H·W
+  // divisible by 4, and the chunked second pass for few long planes) and 'workgroup'.
+  for (const path of ['rows', 'workgroup'] as const) it(`globalAvgPool2d (${path}) over odd planes, vec4 planes, long planes`, async () => {
+    for (const shape of [[2, 3, 5, 7], [3, 40, 13, 11], [1, 7, 1, 1], [2, 3, 8, 6], [1, 2, 40, 33], [1, 1, 31, 29]]) {
+      await checkOp(`gap-${path}-${shape}`, {
         inputs: [{ shape }],
-        run: (x) => globalAvgPool2d(x),
+        run: (x) => globalAvgPool2d(x, { path }),
         ref: (x) => {
           const [N, C, H, W] = x.shape;
           const out = new Float64Array(N * C);

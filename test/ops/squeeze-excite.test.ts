@@ -43,11 +43,14 @@ function refSqueezeExcite(x: Nd, w1: Nd, b1: Nd, w2: Nd, b2: Nd): Nd {
 }
 
 describe('squeeze-and-excite vs float64', () => {
-  for (const shape of [[2, 3, 5, 7], [3, 24, 9, 11], [1, 112, 3, 3], [2, 5, 13, 11]]) { // the last: ≥ 128-pixel planes
-    it(`channelScale [${shape}] (gx and gs)`, async () => {
-      await checkOp(`chscale-${shape}`, {
+  // [2, 5, 13, 11]: ≥ 128-pixel planes; [2, 6, 4, 8]: vec4 planes; [1, 2, 40, 33] and [1, 1, 31, 29]: few long
+  // planes, chunked (vec4 and scalar) with a second pass on the 'rows' path. gs by both paths.
+  const shapes = [[2, 3, 5, 7], [3, 24, 9, 11], [1, 112, 3, 3], [2, 5, 13, 11], [2, 6, 4, 8], [1, 2, 40, 33], [1, 1, 31, 29]];
+  for (const gradPath of ['rows', 'workgroup'] as const) for (const shape of shapes) {
+    it(`channelScale [${shape}] (gx and gs, ${gradPath})`, async () => {
+      await checkOp(`chscale-${gradPath}-${shape}`, {
         inputs: [{ shape }, { shape: shape.slice(0, 2) }],
-        run: (x, s) => channelScale(x, s),
+        run: (x, s) => channelScale(x, s, { gradPath }),
         ref: refScale,
         tol: { rel: 1e-6 },
         maxGradChecks: 150,
