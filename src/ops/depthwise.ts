@@ -96,8 +96,10 @@ export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): T
   return out;
 }
 
-/** Invocations the split weight gradient aims for (enough to keep 2 cores × 8 lanes busy, few partials). */
-const WGRAD_TARGET_INVOCATIONS = 8192;
+/** Invocations the split weight gradient aims for: few splits, because each extra split costs a
+ *  partial and the reduce pass more than it gains on a 2-core CPU adapter (8192 → 512 measured
+ *  1.3–2.2× faster by CPU time). A hardware GPU wants far more parallelism: retune there. */
+const WGRAD_TARGET_INVOCATIONS = 512;
 
 export function depthwiseGradWeightRaw(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   const C = g.groups;
