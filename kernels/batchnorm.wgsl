@@ -7,6 +7,10 @@
 //                  OP 0 (stats): shifted sums Σ(x−K), Σ(x−K)² with K = x[n=0, c, 0, 0] (a sample of
 //                  the channel keeps the sums small, so var = E[d²] − E[d]² does not cancel badly).
 //                  OP 1 (backward): Σ gz and Σ gz·x̂ with x̂ = (x − mean)·invstd (gz: see grad_finalize).
+//   partial_sums_rows(4)  the same partials for CPU adapters, no barrier: one invocation per
+//                  (channel, partial), a partial being `group` consecutive samples × one segment of
+//                  `chunk` pixels of their planes (P = ⌈N/group⌉·segs); _rows4 reads vec4s
+//                  (HW and chunk multiples of 4). Sizes chosen in src/ops/batchnorm.ts.
 //   stats_finalize one invocation per channel: adds the P partials, writes stat[c] = (mean, invstd,
 //                  scale = γ·invstd, shift = β − mean·scale) and, in training, updates the running
 //                  buffers in place (PyTorch: r = (1−m)·r + m·batch, running var unbiased).
@@ -36,6 +40,8 @@ struct Params {
   momentum: f32,
   training: u32,
   update: u32,
+  segs: u32,
+  group: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -112,6 +118,84 @@ fn partial_sums(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     part[o] = red[0].x;
     part[o + 1u] = red[0].y;
   }
+}
+
+// ---- partial_sums_rows / partial_sums_rows4 (same bindings; the _rows4 ones seen as vec4s) ----
+@group(0) @binding(1) var<storage, read> xs4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> gys4: array<vec4<f32>>;
+
+// Thread t's channel c, samples [n0, n1) and pixels [k0, k1) of their planes; ok false past the end.
+struct RowSpan { ok: bool, c: u32, n0: u32, n1: u32, k0: u32, k1: u32 }
+
+fn row_span(gid: vec3<u32>, nwg: vec3<u32>) -> RowSpan {
+  let t = gid.x + gid.y * nwg.x * WG;
+  if (t >= p.C * p.P) { return RowSpan(false, 0u, 0u, 0u, 0u, 0u); }
+  let c = t / p.P;
+  let pi = t - c * p.P;
+  let ng = pi / p.segs;
+  let k0 = (pi - ng * p.segs) * p.chunk;
+  let n0 = ng * p.group;
+  return RowSpan(true, c, n0, min(p.N, n0 + p.group), k0, min(p.HW, k0 + p.chunk));
+}
+
+// The stat row of OP 1 (mean, invstd, scale, shift); OP 0 takes the shift K from x itself.
+fn stat_row(c: u32) -> vec4<f32> {
+  return vec4<f32>(stat_in[4u * c], stat_in[4u * c + 1u], stat_in[4u * c + 2u], stat_in[4u * c + 3u]);
+}
+
+fn write_part(gid: vec3<u32>, nwg: vec3<u32>, acc: vec2<f32>) {
+  let o = 2u * (gid.x + gid.y * nwg.x * WG); // = 2·(c·P + partial)
+  part[o] = acc.x;
+  part[o + 1u] = acc.y;
+}
+
+@compute @workgroup_size(WG)
+fn partial_sums_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let sp = row_span(gid, nwg);
+  if (!sp.ok) { return; }
+  var r = vec4<f32>(xs[sp.c * p.HW], 0.0, 0.0, 0.0);
+  if (OP == 1u) { r = stat_row(sp.c); }
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var n = sp.n0; n < sp.n1; n = n + 1u) {
+    let base = (n * p.C + sp.c) * p.HW;
+    for (var i = base + sp.k0; i < base + sp.k1; i = i + 1u) { acc = acc + term(i, r); }
+  }
+  write_part(gid, nwg, acc);
+}
+
+// sigmoid with one exp and no branch (both sides of a branch run anyway on a SIMD CPU).
+fn sigmoid4(v: vec4<f32>) -> vec4<f32> {
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= vec4<f32>(0.0));
+}
+
+@compute @workgroup_size(WG)
+fn partial_sums_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let sp = row_span(gid, nwg);
+  if (!sp.ok) { return; }
+  var r = vec4<f32>(xs4[sp.c * p.HW / 4u].x, 0.0, 0.0, 0.0);
+  if (OP == 1u) { r = stat_row(sp.c); }
+  let one = vec4<f32>(1.0);
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var n = sp.n0; n < sp.n1; n = n + 1u) {
+    let base = ((n * p.C + sp.c) * p.HW) / 4u;
+    for (var i = base + sp.k0 / 4u; i < base + sp.k1 / 4u; i = i + 1u) {
+      let x = xs4[i];
+      if (OP == 0u) {
+        let d = x - r.x;
+        acc = acc + vec2<f32>(dot(d, one), dot(d, d));
+      } else {
+        var g = gys4[i];
+        if (ACT == 1u) {
+          let z = x * r.z + r.w;
+          let sg = sigmoid4(z);
+          g = g * sg * (1.0 + z * (1.0 - sg));
+        }
+        acc = acc + vec2<f32>(dot(g, one), dot(g, (x - r.x) * r.y));
+      }
+    }
+  }
+  write_part(gid, nwg, acc);
 }
 
 fn sum_partials(c: u32) -> vec2<f32> {

@@ -8,6 +8,7 @@ import { getGpu } from '../gpu/device.ts';
 import { defineKernel } from '../gpu/kernel.ts';
 import { needsGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { choosePlanePath, ROW_SPLIT, type PlanePath } from './plane-reduce.ts';
 import { fmt } from './shape-utils.ts';
 
 export interface BatchNormOptions {
@@ -20,11 +21,13 @@ export interface BatchNormOptions {
   /** Fuse an activation after the affine: 'silu' (swish) gives silu(bn(x)) in the same passes,
    *  and its backward applies silu' on the fly (no extra tensor stored). Default none. */
   activation?: 'silu' | null;
+  /** Force the statistics' reduction kernels (tests); by default plane-reduce.ts chooses. */
+  reducePath?: PlanePath;
 }
 
 const PARAMS = [
   ['N', 'u32'], ['C', 'u32'], ['HW', 'u32'], ['P', 'u32'], ['chunk', 'u32'],
-  ['eps', 'f32'], ['momentum', 'f32'], ['training', 'u32'], ['update', 'u32'],
+  ['eps', 'f32'], ['momentum', 'f32'], ['training', 'u32'], ['update', 'u32'], ['segs', 'u32'], ['group', 'u32'],
 ] as const;
 const WG = 64;
 const k = (entry: string, reads: number, writes: number) =>
@@ -32,6 +35,7 @@ const k = (entry: string, reads: number, writes: number) =>
 const K_PARTIAL = k('partial_sums', 3, 1);
 const K_STATS = k('stats_finalize', 4, 3);
 const K_EVAL_STATS = k('eval_stats', 4, 1);
+const K_PARTIAL_ROWS = { scalar: k('partial_sums_rows', 3, 1), vec4: k('partial_sums_rows4', 3, 1) };
 const K_GRAD_FINAL = k('grad_finalize', 3, 3);
 const K_APPLY = { naive: k('apply_naive', 3, 1), runs: k('apply_runs', 3, 1), flat4: k('apply_flat4', 3, 1) };
 
@@ -47,19 +51,39 @@ function envFlag(name: string): boolean {
 
 /** How a channel's N·H·W values are split among the partial workgroups (P per channel, ≤ ~64,
  *  each lane still summing ≥ 16–32 values so that the per-channel finalize loop stays short). */
-function partitions(N: number, HW: number): { P: number; chunk: number; segmented: boolean } {
+interface Partitions { P: number; chunk: number; segmented: boolean; segs: number; group: number; rows: boolean; vec4: boolean }
+
+/** The 'rows' path (CPU adapters): C·P threads, each summing `group` samples × `chunk` pixels of
+ *  their planes: about ROW_SPLIT.target threads in all, none with fewer than ROW_SPLIT.minChunk values. */
+function rowPartitions(N: number, C: number, HW: number): Partitions {
+  const m = N * HW;
+  const P0 = Math.max(1, Math.min(Math.ceil(ROW_SPLIT.target / C), Math.floor(m / ROW_SPLIT.minChunk), 64));
+  const per = Math.ceil(m / P0);
+  let group = 1;
+  let chunk = HW;
+  if (per >= HW) group = Math.floor(per / HW);
+  else {
+    chunk = Math.ceil(HW / Math.ceil(HW / per));
+    if (HW % 4 === 0) chunk = Math.ceil(chunk / 4) * 4;
+  }
+  const segs = Math.ceil(HW / chunk);
+  return { P: Math.ceil(N / group) * segs, chunk, segmented: false, segs, group, rows: true, vec4: HW % 4 === 0 && chunk % 4 === 0 };
+}
+
+function partitions(N: number, HW: number): Partitions {
+  const wg = { segs: 1, group: 1, rows: false, vec4: false };
   if (HW >= SEGMENT_MIN_HW) {
     const S0 = Math.max(1, Math.min(Math.ceil(HW / (WG * 16)), Math.ceil(64 / N)));
     const chunk = Math.ceil(HW / S0);
-    return { P: N * Math.ceil(HW / chunk), chunk, segmented: true };
+    return { P: N * Math.ceil(HW / chunk), chunk, segmented: true, ...wg };
   }
   const m = N * HW;
   const P = Math.max(1, Math.min(64, Math.ceil(m / (WG * 32))));
   const chunk = Math.ceil(m / P);
-  return { P: Math.ceil(m / chunk), chunk, segmented: false };
+  return { P: Math.ceil(m / chunk), chunk, segmented: false, ...wg };
 }
 
-function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv: Tensor | null) {
+function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv: Tensor | null, path?: PlanePath) {
   if (x.rank !== 4 || x.dtype !== 'f32') throw new Error(`batchNorm2d: x must be f32 [N, C, H, W], got ${x.dtype} ${fmt(x.shape)}`);
   const [N, C, H, W] = x.shape;
   for (const [name, t] of [['gamma', gamma], ['beta', beta], ['runningMean', rm], ['runningVar', rv]] as const) {
@@ -67,13 +91,17 @@ function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv:
       throw new Error(`batchNorm2d: ${name} must be f32 with ${C} elements, got ${t.dtype} ${fmt(t.shape)} for x ${fmt(x.shape)}`);
     }
   }
-  return { N, C, HW: H * W, ...partitions(N, H * W) };
+  const parts = (path ?? choosePlanePath()) === 'rows' ? rowPartitions(N, C, H * W) : partitions(N, H * W);
+  return { N, C, HW: H * W, ...parts };
 }
 
 type Geo = ReturnType<typeof geometry>;
 
 function baseParams(g: Geo, eps: number, momentum: number, training: boolean, update: boolean) {
-  return { N: g.N, C: g.C, HW: g.HW, P: g.P, chunk: g.chunk, eps, momentum, training: training ? 1 : 0, update: update ? 1 : 0 };
+  return {
+    N: g.N, C: g.C, HW: g.HW, P: g.P, chunk: g.chunk, eps, momentum, training: training ? 1 : 0, update: update ? 1 : 0,
+    segs: g.segs, group: g.group,
+  };
 }
 
 /**
@@ -94,7 +122,7 @@ export function batchNorm2d(
   const momentum = opts.momentum ?? 0.1;
   const act = opts.activation === 'silu' ? 1 : 0;
   if (opts.activation && !act) throw new Error(`batchNorm2d: unknown activation ${String(opts.activation)}`);
-  const g = geometry(x, gamma, beta, runningMean, runningVar);
+  const g = geometry(x, gamma, beta, runningMean, runningVar, opts.reducePath);
   if ((runningMean === null) !== (runningVar === null)) {
     throw new Error('batchNorm2d: give both runningMean and runningVar, or neither');
   }
@@ -106,7 +134,7 @@ export function batchNorm2d(
     const update = runningMean !== null && runningVar !== null;
     const params = baseParams(g, eps, momentum, true, update);
     const part = Tensor.empty([g.C, g.P, 2]);
-    gpu.dispatch(K_PARTIAL, [x.buffer, x.buffer, x.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 0, SEGMENTED: g.segmented ? 1 : 0 });
+    partialSums(0, 0, [x.buffer, x.buffer, x.buffer, part.buffer], params, g);
     // Without running buffers the kernel still needs two distinct writable bindings: scratch ones.
     const scratch = update ? [] : [Tensor.empty([g.C]), Tensor.empty([g.C])];
     const rmBuf = update ? runningMean.buffer : scratch[0].buffer;
@@ -131,12 +159,22 @@ export function batchNorm2d(
   return y;
 }
 
+/** part[c, p] (two sums per partial): OP 0 the shifted x sums, OP 1 the gradient sums. */
+function partialSums(op: 0 | 1, act: number, buffers: GPUBuffer[], params: ReturnType<typeof baseParams>, g: Geo): void {
+  if (g.rows) {
+    const kernel = g.vec4 ? K_PARTIAL_ROWS.vec4 : K_PARTIAL_ROWS.scalar;
+    getGpu().dispatch(kernel, buffers, params, g.C * g.P, { OP: op, ACT: act });
+  } else {
+    getGpu().dispatch(K_PARTIAL, buffers, params, [g.P, g.C, 1], { OP: op, SEGMENTED: g.segmented ? 1 : 0, ACT: act });
+  }
+}
+
 /** gx, gγ, gβ from the saved per-channel stat rows (mean, invstd, …). */
 function batchNorm2dBackward(x: Tensor, gamma: Tensor, stat: Tensor, gy: Tensor, g: Geo, training: boolean, act: number): Tensor[] {
   const gpu = getGpu();
   const params = baseParams(g, 0, 0, training, false);
   const part = Tensor.empty([g.C, g.P, 2]);
-  gpu.dispatch(K_PARTIAL, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, [g.P, g.C, 1], { OP: 1, SEGMENTED: g.segmented ? 1 : 0, ACT: act });
+  partialSums(1, act, [x.buffer, gy.buffer, stat.buffer, part.buffer], params, g);
   const coef = Tensor.empty([g.C, 8]);
   const gGamma = Tensor.empty(gamma.shape);
   const gBeta = Tensor.empty([g.C]);

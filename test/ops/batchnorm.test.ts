@@ -40,15 +40,20 @@ function refBatchNorm(x: Nd, g: Nd, b: Nd, mean: ArrayLike<number>, variance: Ar
 
 // Odd channel counts (3, 7, 24, 40, 112) and odd spatial sizes, none a multiple of the 64-lane workgroup.
 // Planes of < 128, 128–255 and ≥ 256 pixels take each mapping of the kernels (flat / runs / segmented).
-const shapes = [[2, 3, 5, 7], [3, 7, 9, 11], [2, 24, 5, 5], [1, 40, 7, 3], [2, 112, 3, 5], [2, 7, 13, 17], [3, 5, 17, 19]];
+// The statistics run on both reduction paths (plane-reduce.ts): 'workgroup' and 'rows'; the last four
+// shapes take the 'rows' mappings: several samples per thread (vec4, and a short last group of
+// samples) and plane segments (vec4 and scalar).
+const shapes = [[2, 3, 5, 7], [3, 7, 9, 11], [2, 24, 5, 5], [1, 40, 7, 3], [2, 112, 3, 5], [2, 7, 13, 17], [3, 5, 17, 19],
+  [2, 7, 4, 6], [7, 2, 8, 10], [2, 3, 24, 20], [2, 3, 23, 21]];
+const paths = ['rows', 'workgroup'] as const;
 
 describe('batchNorm2d vs float64', () => {
-  for (const shape of shapes) {
+  for (const shape of shapes) for (const reducePath of paths) {
     const C = shape[1];
-    it(`training [${shape}] (gradients through the batch statistics)`, async () => {
-      await checkOp(`bn-train-${shape}`, {
+    it(`training [${shape}] (gradients through the batch statistics, ${reducePath})`, async () => {
+      await checkOp(`bn-train-${reducePath}-${shape}`, {
         inputs: [{ shape }, { shape: [C] }, { shape: [C] }, { shape: [C], noGrad: true }, { shape: [C], dist: 'positive', noGrad: true }],
-        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: true, momentum: 0.1, eps: 1e-3 }),
+        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: true, momentum: 0.1, eps: 1e-3, reducePath }),
         ref: (x, g, b) => {
           const s = channelStats(x);
           return refBatchNorm(x, g, b, s.mean, s.variance, 1e-3);
@@ -58,10 +63,10 @@ describe('batchNorm2d vs float64', () => {
         maxGradChecks: 150,
       });
     });
-    it(`eval [${shape}] (running statistics)`, async () => {
-      await checkOp(`bn-eval-${shape}`, {
+    it(`eval [${shape}] (running statistics, ${reducePath} gradient sums)`, async () => {
+      await checkOp(`bn-eval-${reducePath}-${shape}`, {
         inputs: [{ shape }, { shape: [C] }, { shape: [C] }, { shape: [C], noGrad: true }, { shape: [C], dist: 'positive', noGrad: true }],
-        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false, eps: 1e-5 }),
+        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { training: false, eps: 1e-5, reducePath }),
         ref: (x, g, b, rm, rv) => refBatchNorm(x, g, b, rm.data, rv.data, 1e-5),
         tol: { rel: 1e-5 },
         maxGradChecks: 150,
@@ -71,12 +76,12 @@ describe('batchNorm2d vs float64', () => {
 
   // The fused swish on every mapping (flat / runs / segmented) and in both modes.
   const silu = (y: Nd): Nd => ({ data: y.data.map((v) => v / (1 + Math.exp(-v))), shape: y.shape });
-  for (const shape of [[2, 7, 5, 9], [2, 3, 13, 11], [3, 5, 17, 19]]) {
+  for (const shape of [[2, 7, 5, 9], [2, 3, 13, 11], [3, 5, 17, 19], [7, 2, 8, 10], [2, 3, 24, 20]]) for (const reducePath of paths) {
     const C = shape[1];
-    it(`activation 'silu' fused, training and eval [${shape}]`, async () => {
-      await checkOp(`bn-silu-train-${shape}`, {
+    it(`activation 'silu' fused, training and eval [${shape}] (${reducePath})`, async () => {
+      await checkOp(`bn-silu-train-${reducePath}-${shape}`, {
         inputs: [{ shape }, { shape: [C] }, { shape: [C] }],
-        run: (x, g, b) => batchNorm2d(x, g, b, null, null, { training: true, eps: 1e-3, activation: 'silu' }),
+        run: (x, g, b) => batchNorm2d(x, g, b, null, null, { training: true, eps: 1e-3, activation: 'silu', reducePath }),
         ref: (x, g, b) => {
           const s = channelStats(x);
           return silu(refBatchNorm(x, g, b, s.mean, s.variance, 1e-3));
@@ -87,7 +92,7 @@ describe('batchNorm2d vs float64', () => {
       });
       await checkOp(`bn-silu-eval-${shape}`, {
         inputs: [{ shape }, { shape: [C] }, { shape: [C] }, { shape: [C], noGrad: true }, { shape: [C], dist: 'positive', noGrad: true }],
-        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { eps: 1e-3, activation: 'silu' }),
+        run: (x, g, b, rm, rv) => batchNorm2d(x, g, b, rm, rv, { eps: 1e-3, activation: 'silu', reducePath }),
         ref: (x, g, b, rm, rv) => silu(refBatchNorm(x, g, b, rm.data, rv.data, 1e-3)),
         tol: { rel: 1e-5 },
         maxGradChecks: 120,
@@ -95,12 +100,12 @@ describe('batchNorm2d vs float64', () => {
     });
   }
 
-  it('a large channel (many partial workgroups) with a big offset keeps its variance', async () => {
+  for (const reducePath of paths) it(`a large channel (many partials) with a big offset keeps its variance (${reducePath})`, async () => {
     // 3 channels of 4·61·67 = 16,348 values around 50: the shifted sums must not cancel.
     const shape = [4, 3, 61, 67];
-    await checkOp('bn-train-large-offset', {
+    await checkOp(`bn-train-large-offset-${reducePath}`, {
       inputs: [{ shape }, { shape: [3] }, { shape: [3] }],
-      run: (x, g, b) => batchNorm2d(add(x, 50), g, b, null, null, { training: true, eps: 1e-3 }),
+      run: (x, g, b) => batchNorm2d(add(x, 50), g, b, null, null, { training: true, eps: 1e-3, reducePath }),
       ref: (x, g, b) => {
         const xs = { data: x.data.map((v) => v + 50), shape: x.shape };
         const s = channelStats(xs);
