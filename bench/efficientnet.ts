@@ -7,6 +7,7 @@
 // Each case also carries our per-kernel GPU profile (timestamp queries, one run) and the share of
 // the wall time the kernels account for (the rest is dispatch/submit overhead and host work).
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { formatProfile, type KernelTime } from '../src/gpu/profiler.ts';
 import { EfficientNet, readEfficientNetState } from '../src/models/index.ts';
 import { SGD } from '../src/nn/optim/sgd.ts';
@@ -29,11 +30,14 @@ const CASES = [
 
 interface TorchCase { size: number; batch: number; forward: number; train: number }
 
-function torchPeer(ctx: BenchContext, cases: typeof CASES): { cases: TorchCase[]; name: string } | null {
+/** PyTorch runs on the same 2 shared cores but not interleaved with us: its figure moves with the
+ *  machine's load far more than our ratio to TF.js does, so the load around it is recorded. */
+function torchPeer(ctx: BenchContext, cases: typeof CASES): { cases: TorchCase[]; name: string; load: [number, number] } | null {
   try {
+    const before = loadavg()[0];
     const args = ['bench/reference/efficientnet_torch.py', ...cases.map((c) => `${c.size}:${c.batch}`), '--reps', ctx.quick ? '1' : '2'];
     const r = JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-    return { cases: r.cases, name: `PyTorch ${r.torch} CPU (${r.threads} threads)` };
+    return { cases: r.cases, name: `PyTorch ${r.torch} CPU (${r.threads} threads)`, load: [before, loadavg()[0]] };
   } catch (e) {
     ctx.log(`PyTorch CPU peer unavailable: ${(e as Error).message.split('\n')[0]}`);
     return null;
@@ -149,7 +153,7 @@ export const bench: Bench = {
         const row: BenchCase = {
           case: `B0 ${kind} ${c.batch}×3×${c.size}×${c.size}`, ours, peer: theirs, peerName: peer.name, ratio: ours / theirs,
           oursMs: o.bestMs, peerMs: p.bestMs, oursMedianMs: o.medianMs, peerMedianMs: p.medianMs,
-          torchCpu: torchIps, torchCpuName: torch?.name ?? null, ratioVsTorchCpu: torchIps ? ours / torchIps : null,
+          torchCpu: torchIps, torchCpuName: torch?.name ?? null, torchCpuLoadavg: torch?.load ?? null, ratioVsTorchCpu: torchIps ? ours / torchIps : null,
           oursGpuMs: prof?.gpuMs ?? null, kernelShareOfWall: prof ? prof.gpuMs / o.bestMs : null,
           dispatches: prof ? prof.rows.reduce((n, k) => n + k.calls, 0) : null,
           profile: prof?.rows.slice(0, 15).map((k) => ({ kernel: k.kernel, calls: k.calls, ms: Math.round(k.totalMs * 100) / 100 })) ?? null,
