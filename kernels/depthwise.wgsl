@@ -10,7 +10,7 @@
 //                WG 64; grid (x, y) folds ceil(C·ceil(OH/4)·ceil(OW/8)/64), z = N.
 //   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
 //                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for a whole
-//                4×4 tile of an invocation or for none, so a stride-2 backward does the forward's work,
+//                4×8 tile of an invocation or for none, so a stride-2 backward does the forward's work,
 //                not 4× it; each dY row of the tile's window is read once for every tap row it feeds.
 //                (Stride 1 runs the tiled forward on dY with the window reversed instead.) Grid (x, y) folds the
 //                (channel, block) invocations of the largest phase, z = N·SH·SW.
@@ -123,9 +123,9 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let rx = i32(phase) % SW;
   let qh = (i32(p.H) - ry + SH - 1) / SH;
   let qw = (i32(p.W) - rx + SW - 1) / SW;
-  // A 4×4 tile of the phase per invocation: destination pixels (SH·(qy0 + t) + ry, SW·(qx0 + j) + rx).
+  // A 4×8 tile of the phase per invocation: destination pixels (SH·(qy0 + t) + ry, SW·(qx0 + j) + rx).
   let qhBlocks = (qh + 3) / 4;
-  let qwBlocks = (qw + 3) / 4;
+  let qwBlocks = (qw + 7) / 8;
   let perPlane = qhBlocks * qwBlocks;
   let i = i32(gid.x + wid.y * nwg.x * WG);
   if (qh <= 0 || qw <= 0 || i >= i32(p.C) * perPlane) { return; }
@@ -133,7 +133,7 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
   let r = u32(i) - c * u32(perPlane);
   let qyu = qdiv(r, u32(qwBlocks));
   let qy0 = i32(qyu) * 4;
-  let qx0 = i32(r - qyu * u32(qwBlocks)) * 4;
+  let qx0 = i32(r - qyu * u32(qwBlocks)) * 8;
   let OH = i32(p.OH);
   let OW = i32(p.OW);
   let base = (n * p.C + c) * p.OH * p.OW;
@@ -150,6 +150,7 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
     }
   }
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  var b0 = vec4<f32>(0.0); var b1 = vec4<f32>(0.0); var b2 = vec4<f32>(0.0); var b3 = vec4<f32>(0.0);
   let rows = 4 + dkHi - dkLo;
   for (var u = 0; u < rows; u++) {
     let oy = qy0 + dkLo + u;
@@ -159,16 +160,18 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
       let ox = qx0 + tx / SW;
       let gv = vec4<f32>(load(base, oy, ox, OH, OW), load(base, oy, ox + 1, OH, OW),
                          load(base, oy, ox + 2, OH, OW), load(base, oy, ox + 3, OH, OW));
+      let hv = vec4<f32>(load(base, oy, ox + 4, OH, OW), load(base, oy, ox + 5, OH, OW),
+                         load(base, oy, ox + 6, OH, OW), load(base, oy, ox + 7, OH, OW));
       for (var ky = 0; ky < i32(KH); ky++) {
         let ty = ry + p.pt - ky * DH;
         if (((ty % SH) + SH) % SH != 0) { continue; }
         let t = u - (ty / SH - dkLo);  // the tile row this dY row feeds through ky
         let wv = vec4(aux[wBase + u32(ky) * KW + kx]);
         switch t {
-          case 0: { a0 = fma(gv, wv, a0); }
-          case 1: { a1 = fma(gv, wv, a1); }
-          case 2: { a2 = fma(gv, wv, a2); }
-          case 3: { a3 = fma(gv, wv, a3); }
+          case 0: { a0 = fma(gv, wv, a0); b0 = fma(hv, wv, b0); }
+          case 1: { a1 = fma(gv, wv, a1); b1 = fma(hv, wv, b1); }
+          case 2: { a2 = fma(gv, wv, a2); b2 = fma(hv, wv, b2); }
+          case 3: { a3 = fma(gv, wv, a3); b3 = fma(hv, wv, b3); }
           default: {}
         }
       }
@@ -178,13 +181,16 @@ fn grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_
     let qy = qy0 + t;
     if (qy >= qh) { break; }
     var v = a0;
-    if (t == 1) { v = a1; }
-    if (t == 2) { v = a2; }
-    if (t == 3) { v = a3; }
+    var w = b0;
+    if (t == 1) { v = a1; w = b1; }
+    if (t == 2) { v = a2; w = b2; }
+    if (t == 3) { v = a3; w = b3; }
     let o = ((n * p.C + c) * p.H + u32(SH * qy + ry)) * p.W;
     for (var j = 0; j < 4; j++) {
       let ix = SW * (qx0 + j) + rx;
       if (ix < i32(p.W)) { dst[o + u32(ix)] = v[j]; }
+      let ix1 = SW * (qx0 + 4 + j) + rx;
+      if (ix1 < i32(p.W)) { dst[o + u32(ix1)] = w[j]; }
     }
   }
 }

@@ -87,8 +87,8 @@ export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): T
     return out;
   }
   const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
-  // Largest phase: ceil(H / sh) × ceil(W / sw) pixels in 4×4 tiles.
-  const [gx, gy] = grid1d(g.groups * Math.ceil(Math.ceil(g.H / g.sh) / 4) * Math.ceil(Math.ceil(g.W / g.sw) / 4), 64);
+  // Largest phase: ceil(H / sh) × ceil(W / sw) pixels in 4×8 tiles.
+  const [gx, gy] = grid1d(g.groups * Math.ceil(Math.ceil(g.H / g.sh) / 4) * Math.ceil(Math.ceil(g.W / g.sw) / 8), 64);
   getGpu().dispatch(
     K_GRAD_INPUT, [dy.buffer, w.buffer, dummyBuffer(), out.buffer],
     params(g, false), [gx, gy, g.N * g.sh * g.sw], constants(g),
