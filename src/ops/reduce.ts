@@ -7,11 +7,14 @@ import { binaryRaw } from './elementwise.ts';
 import { fmt, normAxes } from './shape-utils.ts';
 import { unary } from './unary.ts';
 
-const K_REDUCE = defineKernel({
-  file: 'reduce', entry: 'reduce_mid',
+const reduceKernel = (entry: string) => defineKernel({
+  file: 'reduce', entry,
   params: [['outer', 'u32'], ['r', 'u32'], ['inner', 'u32'], ['chunk', 'u32'], ['nchunk', 'u32']],
   reads: 1, writes: 1, workgroupSize: 256,
 });
+const K_REDUCE = reduceKernel('reduce_mid');
+/** Four adjacent outputs per invocation (vec4), for inner % 4 == 0. */
+const K_REDUCE4 = reduceKernel('reduce_mid4');
 const OPS = { sum: 0, max: 1, min: 2 } as const;
 type ReduceOp = keyof typeof OPS;
 
@@ -27,7 +30,9 @@ function reduceMid(op: ReduceOp, x: Tensor, outer: number, r: number, inner: num
   const chunk = Math.ceil(r / nchunk);
   nchunk = Math.ceil(r / chunk);
   const out = Tensor.empty([outer, nchunk, inner]);
-  getGpu().dispatch(K_REDUCE, [x.buffer, out.buffer], { outer, r, inner, chunk, nchunk }, outputs * nchunk, { OP: OPS[op] });
+  const vec4 = inner % 4 === 0;
+  getGpu().dispatch(vec4 ? K_REDUCE4 : K_REDUCE, [x.buffer, out.buffer], { outer, r, inner, chunk, nchunk },
+    (outputs * nchunk) / (vec4 ? 4 : 1), { OP: OPS[op] });
   if (nchunk === 1) return out;
   const next = reduceMid(op, out, outer, nchunk, inner);
   out.dispose();

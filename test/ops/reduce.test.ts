@@ -23,6 +23,10 @@ const cases: [number[], number[] | undefined, boolean][] = [
   [[3, 4, 5, 6], [0, 3], true],
   [[1, 5003], [1], false], // a long axis with one output: split into chunks, two passes
   [[7, 3001, 3], [1], true],
+  // inner % 4 == 0 takes reduce_mid4 (vec4 over 4 adjacent outputs): a batch sum, and a long axis
+  // with a chunked second pass.
+  [[6, 8, 12], [0], false],
+  [[3, 2001, 4], [1], false],
 ];
 
 describe('reductions vs float64', () => {
