@@ -2,6 +2,7 @@
 //   channel_scale       out[i] = x[i]·s[plane(i)]; also the input gradient (gx = gy·s), called with
 //                       gy in place of x. RUNS (planes ≥ 128 px): plane-major grid, 4 pixels per
 //                       invocation, no division; else one element per invocation.
+//   channel_scale4      HW % 4 == 0: one vec4 (always inside one plane) per invocation.
 //   channel_scale_grad  gs[n,c] = Σ_hw gy·x: one workgroup (WG = 64 lanes) per plane, lane-strided
 //                       products, workgroup tree reduction; no atomics (GPUs).
 //   channel_scale_grad_rows(4)  the same for CPU adapters, no barrier: one invocation per
@@ -99,4 +100,14 @@ fn channel_scale_grad_rows4(@builtin(global_invocation_id) gid: vec3<u32>, @buil
   var acc = vec4<f32>(0.0);
   for (var j = sp.x / 4u; j < sp.y / 4u; j = j + 1u) { acc = acc + x4[j] * s4[j]; }
   out[t] = acc.x + acc.y + acc.z + acc.w;
+}
+
+@group(0) @binding(3) var<storage, read_write> out4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn channel_scale4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  let hw4 = p.HW / 4u;
+  if (i >= p.planes * hw4) { return; }
+  out4[i] = x4[i] * s[i / hw4];
 }

@@ -37,7 +37,9 @@ const K_STATS = k('stats_finalize', 4, 3);
 const K_EVAL_STATS = k('eval_stats', 4, 1);
 const K_PARTIAL_ROWS = { scalar: k('partial_sums_rows', 3, 1), vec4: k('partial_sums_rows4', 3, 1) };
 const K_GRAD_FINAL = k('grad_finalize', 3, 3);
-const K_APPLY = { naive: k('apply_naive', 3, 1), runs: k('apply_runs', 3, 1), flat4: k('apply_flat4', 3, 1) };
+const K_APPLY = {
+  naive: k('apply_naive', 3, 1), runs: k('apply_runs', 3, 1), flat4: k('apply_flat4', 3, 1), vec4: k('apply_vec4', 3, 1),
+};
 
 /** Planes of at least this many pixels are summed per plane segment (no per-element division). */
 const SEGMENT_MIN_HW = 256;
@@ -185,7 +187,8 @@ function batchNorm2dBackward(x: Tensor, gamma: Tensor, stat: Tensor, gy: Tensor,
 }
 
 /** The elementwise pass (OP 0: y from stat rows; OP 1: gx from coef rows), mapped as the plane size
- *  suits (kernels/batchnorm.wgsl: apply_runs, apply_flat4; apply_naive with SEEABLE_NAIVE_BN=1). */
+ *  suits (kernels/batchnorm.wgsl: apply_vec4 for H·W % 4 == 0, else apply_runs or apply_flat4;
+ *  apply_naive with SEEABLE_NAIVE_BN=1). */
 function applyPerElement(op: 0 | 1, act: number, x: Tensor, gy: Tensor, rows: Tensor, out: Tensor, g: Geo): void {
   const params = baseParams(g, 0, 0, false, false);
   const buffers = [x.buffer, gy.buffer, rows.buffer, out.buffer];
@@ -193,6 +196,8 @@ function applyPerElement(op: 0 | 1, act: number, x: Tensor, gy: Tensor, rows: Te
   if (out.size === 0) return;
   if (envFlag('SEEABLE_NAIVE_BN')) {
     gpu.dispatch(K_APPLY.naive, buffers, params, out.size, { OP: op, ACT: act });
+  } else if (g.HW % 4 === 0) {
+    gpu.dispatch(K_APPLY.vec4, buffers, params, out.size / 4, { OP: op, ACT: act });
   } else if (g.HW >= RUNS_MIN_HW) {
     const planes = g.N * g.C;
     const py = Math.min(planes, 65535);

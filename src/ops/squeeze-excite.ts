@@ -17,6 +17,7 @@ import { sigmoid, silu } from './unary.ts';
 
 const PARAMS = [['planes', 'u32'], ['HW', 'u32']] as const;
 const K_SCALE = defineKernel({ file: 'scale', entry: 'channel_scale', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
+const K_SCALE4 = defineKernel({ file: 'scale', entry: 'channel_scale4', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
 const K_SCALE_GRAD = defineKernel({ file: 'scale', entry: 'channel_scale_grad', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
 const ROW_PARAMS = [['rows', 'u32'], ['len', 'u32'], ['chunk', 'u32'], ['nchunk', 'u32']] as const;
 const kr = (entry: string) => defineKernel({ file: 'scale', entry, params: ROW_PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
@@ -52,7 +53,9 @@ export function channelScale(x: Tensor, s: Tensor, opts: ChannelScaleOptions = {
   const gpu = getGpu();
   const scale = (src: Tensor, dst: Tensor) => {
     if (dst.size === 0) return;
-    if (params.HW >= 128) {
+    if (params.HW % 4 === 0) {
+      gpu.dispatch(K_SCALE4, [src.buffer, s.buffer, dst.buffer], params, dst.size / 4);
+    } else if (params.HW >= 128) {
       const py = Math.min(params.planes, 65535);
       gpu.dispatch(K_SCALE, [src.buffer, s.buffer, dst.buffer], params,
         [Math.ceil(params.HW / 4 / 64), py, Math.ceil(params.planes / py)], { RUNS: 1 });

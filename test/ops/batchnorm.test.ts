@@ -39,7 +39,8 @@ function refBatchNorm(x: Nd, g: Nd, b: Nd, mean: ArrayLike<number>, variance: Ar
 }
 
 // Odd channel counts (3, 7, 24, 40, 112) and odd spatial sizes, none a multiple of the 64-lane workgroup.
-// Planes of < 128, 128–255 and ≥ 256 pixels take each mapping of the kernels (flat / runs / segmented).
+// Planes of < 128, 128–255 and ≥ 256 pixels take each mapping of the kernels (flat / runs / segmented);
+// planes of H·W % 4 == 0 take apply_vec4.
 // The statistics run on both reduction paths (plane-reduce.ts): 'workgroup' and 'rows'; the last four
 // shapes take the 'rows' mappings: several samples per thread (vec4, and a short last group of
 // samples) and plane segments (vec4 and scalar).
@@ -138,10 +139,11 @@ describe('batchNorm2d vs float64', () => {
     }
   });
 
-  it('more than 65,535 planes fold the elementwise grid into z (eval forward, values checked)', async () => {
-    const shape = [65537, 2, 1, 128];
+  // HW 129: apply_runs folds planes into z; HW 128: apply_vec4's 1-D grid folds into y.
+  for (const hw of [129, 128]) it(`more than 65,535 planes fold the elementwise grid (HW ${hw}, eval forward, values checked)`, async () => {
+    const shape = [65537, 2, 1, hw];
     const rng = new Rng(3);
-    const xh = draw(rng, 65537 * 256, 'uniform');
+    const xh = draw(rng, 65537 * 2 * hw, 'uniform');
     const [g, b, rm, rv] = [draw(rng, 2), draw(rng, 2), draw(rng, 2), draw(rng, 2, 'positive')];
     const y = batchNorm2d(tensor(xh, shape), tensor(g, [2]), tensor(b, [2]), tensor(rm, [2]), tensor(rv, [2]), { eps: 1e-3 });
     const want = refBatchNorm({ data: xh, shape }, { data: g, shape: [2] }, { data: b, shape: [2] }, rm, rv, 1e-3);

@@ -43,7 +43,7 @@ function refSqueezeExcite(x: Nd, w1: Nd, b1: Nd, w2: Nd, b2: Nd): Nd {
 }
 
 describe('squeeze-and-excite vs float64', () => {
-  // [2, 5, 13, 11]: ≥ 128-pixel planes; [2, 6, 4, 8]: vec4 planes; [1, 2, 40, 33] and [1, 1, 31, 29]: few long
+  // [2, 5, 13, 11]: ≥ 128-pixel planes (RUNS); [2, 6, 4, 8]: vec4 planes (channel_scale4, _rows4); [1, 2, 40, 33] and [1, 1, 31, 29]: few long
   // planes, chunked (vec4 and scalar) with a second pass on the 'rows' path. gs by both paths.
   const shapes = [[2, 3, 5, 7], [3, 24, 9, 11], [1, 112, 3, 3], [2, 5, 13, 11], [2, 6, 4, 8], [1, 2, 40, 33], [1, 1, 31, 29]];
   for (const gradPath of ['rows', 'workgroup'] as const) for (const shape of shapes) {
@@ -57,8 +57,9 @@ describe('squeeze-and-excite vs float64', () => {
       });
     });
   }
-  it('channelScale folds more than 65,535 planes into the grid z (values checked)', async () => {
-    const [N, C, HW] = [65537, 2, 128];
+  // HW 129: the RUNS grid folds planes into z; HW 128: channel_scale4's 1-D grid folds into y.
+  for (const hw of [129, 128]) it(`channelScale folds more than 65,535 planes into the grid (HW ${hw}, values checked)`, async () => {
+    const [N, C, HW] = [65537, 2, hw];
     const x = randn([N, C, 1, HW]);
     const s = randn([N, C]);
     const y = channelScale(x, s);
