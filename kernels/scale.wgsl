@@ -3,6 +3,7 @@
 //                       gy in place of x. RUNS (planes ≥ 128 px): plane-major grid, 4 pixels per
 //                       invocation, no division; else one element per invocation.
 //   channel_scale4      HW % 4 == 0: one vec4 (always inside one plane) per invocation.
+//   se_grad_input(4)    squeeze-excite's whole input gradient gy·s + gp/HW in one pass (below).
 //   channel_scale_grad  gs[n,c] = Σ_hw gy·x: one workgroup (WG = 64 lanes) per plane, lane-strided
 //                       products, workgroup tree reduction; no atomics (GPUs).
 //   channel_scale_grad_rows(4)  the same for CPU adapters, no barrier: one invocation per
@@ -110,4 +111,29 @@ fn channel_scale4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wo
   let hw4 = p.HW / 4u;
   if (i >= p.planes * hw4) { return; }
   out4[i] = x4[i] * s[i / hw4];
+}
+
+// ---- se_grad_input(4): the squeeze-excite input gradient in one pass, x feeding both the pool and
+// the gate: gx = gy·s[plane] + gp[plane]/HW (gp: the pooled mean's gradient), instead of
+// channel_scale + global_avg_grad + an accumulating add (3 passes over an x-sized tensor).
+// Reads gy (binding 1), s (2), gp (3); writes gx (4). se_grad_input4: HW % 4 == 0, one vec4 each.
+@group(0) @binding(3) var<storage, read> gp: array<f32>;
+@group(0) @binding(4) var<storage, read_write> gx: array<f32>;
+@group(0) @binding(4) var<storage, read_write> gx4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn se_grad_input(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.planes * p.HW) { return; }
+  let plane = i / p.HW;
+  gx[i] = x[i] * s[plane] + gp[plane] / f32(p.HW);
+}
+
+@compute @workgroup_size(WG)
+fn se_grad_input4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  let hw4 = p.HW / 4u;
+  if (i >= p.planes * hw4) { return; }
+  let plane = i / hw4;
+  gx4[i] = x4[i] * s[plane] + gp[plane] / f32(p.HW);
 }

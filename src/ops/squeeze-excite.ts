@@ -4,7 +4,9 @@
 // (weights [Cout, Cin], i.e. PyTorch's [Cout, Cin, 1, 1] flattened).
 import { getGpu } from '../gpu/device.ts';
 import { defineKernel } from '../gpu/kernel.ts';
-import { needsGrad, record } from '../tensor/tape.ts';
+import { zeros } from '../tensor/create.ts';
+import { keep } from '../tensor/scope.ts';
+import { needsGrad, noGrad, record } from '../tensor/tape.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { add } from './elementwise.ts';
 import { matmul } from './matmul.ts';
@@ -19,6 +21,10 @@ const PARAMS = [['planes', 'u32'], ['HW', 'u32']] as const;
 const K_SCALE = defineKernel({ file: 'scale', entry: 'channel_scale', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
 const K_SCALE4 = defineKernel({ file: 'scale', entry: 'channel_scale4', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
 const K_SCALE_GRAD = defineKernel({ file: 'scale', entry: 'channel_scale_grad', params: PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
+const K_SE_GX = {
+  scalar: defineKernel({ file: 'scale', entry: 'se_grad_input', params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 }),
+  vec4: defineKernel({ file: 'scale', entry: 'se_grad_input4', params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 }),
+};
 const ROW_PARAMS = [['rows', 'u32'], ['len', 'u32'], ['chunk', 'u32'], ['nchunk', 'u32']] as const;
 const kr = (entry: string) => defineKernel({ file: 'scale', entry, params: ROW_PARAMS, reads: 2, writes: 1, workgroupSize: 64 });
 const K_SCALE_GRAD_ROWS = { scalar: kr('channel_scale_grad_rows'), vec4: kr('channel_scale_grad_rows4') };
@@ -26,6 +32,23 @@ const K_SCALE_GRAD_ROWS = { scalar: kr('channel_scale_grad_rows'), vec4: kr('cha
 export interface ChannelScaleOptions {
   /** Force the kernel of gs = Σ_hw gy·x (tests); by default plane-reduce.ts chooses. */
   gradPath?: PlanePath;
+}
+
+/** gs = Σ_hw gy·x by the chosen path: [N, C] shaped like s. */
+function scaleGrad(gy: Tensor, x: Tensor, s: Tensor, path: PlanePath | undefined): Tensor {
+  const [N, C, H, W] = x.shape;
+  const planes = N * C;
+  const params = { planes, HW: H * W };
+  if ((path ?? choosePlanePath()) === 'rows') {
+    const rows = scaleGradRows(gy, x, planes, params.HW);
+    const gs = rows.view(s.shape);
+    rows.dispose();
+    return gs;
+  }
+  const gs = Tensor.empty(s.shape);
+  const gxDim = Math.min(Math.max(planes, 1), 65535);
+  getGpu().dispatch(K_SCALE_GRAD, [gy.buffer, x.buffer, gs.buffer], params, [gxDim, Math.ceil(planes / gxDim), 1]);
+  return gs;
 }
 
 /** gs[plane] = Σ gy·x over each plane, thread per (plane, chunk) (CPU adapters): [planes, 1]. */
@@ -73,18 +96,7 @@ export function channelScale(x: Tensor, s: Tensor, opts: ChannelScaleOptions = {
         gx = Tensor.empty(x.shape);
         scale(g, gx);
       }
-      if (s.requiresGrad) {
-        const planes = N * C;
-        if ((opts.gradPath ?? choosePlanePath()) === 'rows') {
-          const rows = scaleGradRows(g, x, planes, params.HW);
-          gs = rows.view(s.shape);
-          rows.dispose();
-        } else {
-          gs = Tensor.empty(s.shape);
-          const gxDim = Math.min(Math.max(planes, 1), 65535);
-          gpu.dispatch(K_SCALE_GRAD, [g.buffer, x.buffer, gs.buffer], params, [gxDim, Math.ceil(planes / gxDim), 1]);
-        }
-      }
+      if (s.requiresGrad) gs = scaleGrad(g, x, s, opts.gradPath);
       return [gx, gs];
     });
   }
@@ -101,15 +113,55 @@ function asMatrix(w: Tensor, what: string): Tensor {
 /**
  * EfficientNet's squeeze-and-excite: s = σ(W2·swish(W1·mean_hw(x) + b1) + b2), y = x·s.
  * w1 [Cr, C], b1 [Cr], w2 [C, Cr], b2 [C] (or the [Cout, Cin, 1, 1] conv weights).
+ * x's gradient (it feeds both the pool and the gate) is one fused pass: see sePool / seScale.
  */
-export function squeezeExcite(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor): Tensor {
+export function squeezeExcite(x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, opts: ChannelScaleOptions = {}): Tensor {
   const [N, C] = x.shape;
-  const pooled = then(globalAvgPool2d(x), (t) => reshape(t, [N, C]));
+  const fused = needsGrad(x) ? { gy: null, s: null } : null;
+  const pool = fused ? sePool(x, fused, opts.gradPath) : globalAvgPool2d(x, { path: opts.gradPath });
+  const pooled = then(pool, (t) => reshape(t, [N, C]));
   const z1 = then(pooled, (t) => matmulWeight(t, w1, 'w1'));
   const hidden = then(then(z1, (t) => add(t, b1)), silu);
   const z2 = then(hidden, (t) => matmulWeight(t, w2, 'w2'));
   const gate = then(then(z2, (t) => add(t, b2)), sigmoid);
-  return then(gate, (t) => channelScale(x, t));
+  return then(gate, (t) => (fused ? seScale(x, t, fused, opts.gradPath) : channelScale(x, t, opts)));
+}
+
+/** What the gate's backward hands to the pool's backward (which runs later: the pool feeds the gate). */
+interface SeHandoff { gy: Tensor | null; s: Tensor | null }
+
+/** The SE pool; its backward writes x's whole gradient gy·s + gp/HW (se_grad_input), taking gy and s
+ *  from seScale's backward, so that neither path's x-sized gradient is written and then added. */
+function sePool(x: Tensor, handoff: SeHandoff, path: PlanePath | undefined): Tensor {
+  const pooled = noGrad(() => globalAvgPool2d(x, { path }));
+  record('sePool', pooled, [x], [], (gp) => {
+    const [N, C, H, W] = x.shape;
+    const gx = Tensor.empty(x.shape);
+    if (gx.size > 0) {
+      const hw = H * W;
+      // No handoff only if no gradient reached the gate's output: then x's share through it is 0.
+      const gy = handoff.gy ?? zeros(x.shape);
+      const s = handoff.s ?? zeros([N, C]);
+      const k = hw % 4 === 0 ? K_SE_GX.vec4 : K_SE_GX.scalar;
+      getGpu().dispatch(k, [gy.buffer, s.buffer, gp.buffer, gx.buffer], { planes: N * C, HW: hw }, gx.size / (hw % 4 === 0 ? 4 : 1));
+      gy.dispose();
+      s.dispose();
+    }
+    handoff.gy = handoff.s = null;
+    return [gx];
+  });
+  return pooled;
+}
+
+/** The SE gate x·s; its backward gives gs and leaves x's share (gy, s) to sePool's backward. */
+function seScale(x: Tensor, s: Tensor, handoff: SeHandoff, path: PlanePath | undefined): Tensor {
+  const out = noGrad(() => channelScale(x, s));
+  record('seScale', out, [s], [x, s], (g) => {
+    handoff.gy = keep(g.view(g.shape));
+    handoff.s = keep(s.view(s.shape));
+    return [scaleGrad(g, x, s, path)];
+  });
+  return out;
 }
 
 /** t · Wᵀ for a 1×1 conv weight given as [Cout, Cin] or [Cout, Cin, 1, 1]. */

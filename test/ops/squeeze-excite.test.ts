@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { channelScale, squeezeExcite } from '../../src/ops/squeeze-excite.ts';
 import { randn } from '../../src/tensor/create.ts';
-import { noGrad } from '../../src/tensor/tape.ts';
+import { sum } from '../../src/ops/reduce.ts';
+import { tidy } from '../../src/tensor/scope.ts';
+import { noGrad, requireGrad } from '../../src/tensor/tape.ts';
+import type { Tensor } from '../../src/tensor/tensor.ts';
 import { checkOp, getGpu, setupGpu } from '../helpers/harness.ts';
 import type { Nd } from '../helpers/nd.ts';
 
@@ -75,16 +78,19 @@ describe('squeeze-and-excite vs float64', () => {
       tol: { rel: 1e-6 },
     });
   });
-  for (const [C, cr, w1Shape] of [[24, 6, 'matrix'], [40, 10, 'conv'], [7, 3, 'matrix']] as const) {
-    it(`squeezeExcite C=${C} reduce to ${cr} (${w1Shape} weights), every input's gradient`, async () => {
+  // x's gradient is one fused pass (se_grad_input: 5×7 planes; se_grad_input4: 4×6 planes), with the
+  // pool and gs on either reduction path.
+  const seCases = [[24, 6, 'matrix', 5, 7], [40, 10, 'conv', 4, 6], [7, 3, 'matrix', 5, 7], [7, 3, 'conv', 4, 6]] as const;
+  for (const [C, cr, w1Shape, H, W] of seCases) for (const gradPath of ['rows', 'workgroup'] as const) {
+    it(`squeezeExcite C=${C} reduce to ${cr} (${w1Shape} weights, ${H}×${W}, ${gradPath}), every input's gradient`, async () => {
       const conv = w1Shape === 'conv';
-      await checkOp(`se-${C}-${cr}`, {
+      await checkOp(`se-${C}-${cr}-${H}x${W}-${gradPath}`, {
         inputs: [
-          { shape: [2, C, 5, 7] },
+          { shape: [2, C, H, W] },
           { shape: conv ? [cr, C, 1, 1] : [cr, C] }, { shape: [cr] },
           { shape: conv ? [C, cr, 1, 1] : [C, cr] }, { shape: [C] },
         ],
-        run: (x, w1, b1, w2, b2) => squeezeExcite(x, w1, b1, w2, b2),
+        run: (x, w1, b1, w2, b2) => squeezeExcite(x, w1, b1, w2, b2, { gradPath }),
         ref: refSqueezeExcite,
         tol: { rel: 1e-5 },
         gradTol: { rel: 2e-3, abs: 1e-5 },
@@ -92,6 +98,24 @@ describe('squeeze-and-excite vs float64', () => {
       });
     });
   }
+  it('squeezeExcite training: after backward only the gradients are left (the gy, s handoff is freed)', async () => {
+    const inputs = [randn([2, 8, 4, 6]), randn([3, 8]), randn([3]), randn([8, 3]), randn([8])].map(requireGrad);
+    await getGpu().sync();
+    const before = getGpu().pool.stats().liveBytes;
+    const y = squeezeExcite(...(inputs as [Tensor, Tensor, Tensor, Tensor, Tensor]));
+    const l = tidy(() => sum(y));
+    l.backward();
+    y.dispose();
+    l.dispose();
+    const gradBytes = inputs.reduce((b, t) => b + t.size * 4, 0);
+    for (const t of inputs) {
+      assert.ok(t.grad, 'every input gets a gradient');
+      t.grad.dispose();
+      t.grad = null;
+    }
+    await getGpu().sync();
+    assert.equal(getGpu().pool.stats().liveBytes, before, `leaked (gradients were ${gradBytes} bytes)`);
+  });
   it('squeezeExcite outside tidy() leaves only its output alive (inference)', async () => {
     const [x, w1, b1, w2, b2] = [randn([2, 24, 5, 7]), randn([6, 24, 1, 1]), randn([6]), randn([24, 6, 1, 1]), randn([24])];
     await getGpu().sync();
