@@ -18,8 +18,9 @@ export function choosePlanePath(isSoftware = getGpu().adapter.isSoftware): Plane
   return isSoftware ? 'rows' : 'workgroup';
 }
 
-/** Thread-per-row split: enough (row, chunk) threads to fill a CPU (TARGET), but never chunks
- *  shorter than MIN_CHUNK (then the second pass would cost more than it spreads). */
+/** Thread-per-row split: enough (row, chunk) threads to fill a CPU (target; lavapipe spreads
+ *  workgroups of 64 over its threads), but no chunk shorter than minChunk (then the second pass
+ *  would cost more than it spreads). Also sizes batch norm's partials (batchnorm.ts rowPartitions). */
 export const ROW_SPLIT = { target: 512, minChunk: 256 };
 
 /**
