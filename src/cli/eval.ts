@@ -51,9 +51,11 @@ export async function evaluate(det: Detector, realDir: string, fakeDir: string, 
   };
   if (opts.out) {
     mkdirSync(opts.out, { recursive: true });
-    const csv = ['file,label,score,fake_at_threshold'];
+    // loc_i: the per-location score (grid cell i, row-major), for the report's heat maps.
+    const nLoc = det.cfg.gridRows * det.cfg.gridCols;
+    const csv = [['file,label,score,fake_at_threshold', ...Array.from({ length: nLoc }, (_, i) => `loc_${i}`)].join(',')];
     for (const side of ['real', 'fake'] as const) {
-      for (const r of results[side]) csv.push(`${r.path},${side},${r.score ?? ''},${r.fake ?? ''}`);
+      for (const r of results[side]) csv.push(`${r.path},${side},${r.score ?? ''},${r.fake ?? ''},${(r.perLocation ?? Array(nLoc).fill('')).join(',')}`);
     }
     writeFileAtomic(join(opts.out, 'scores.csv'), csv.join('\n') + '\n');
     const svg = await renderSvg(rocSpec([{ label: 'SeeABLE', points: rocCurve(real, fake), auc }], `ROC on ${fakeDir} vs ${realDir}`));

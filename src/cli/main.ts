@@ -5,6 +5,7 @@ import { registerConvert } from './convert.ts';
 import { registerGallery } from './gallery.ts';
 import { registerPrepare } from './prepare.ts';
 import { registerEval } from './eval.ts';
+import { registerReport } from './report.ts';
 import { registerScore } from './score.ts';
 import { registerTrain } from './train.ts';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerScore(program);
   registerEval(program);
+  registerReport(program);
   return program;
 }
 

@@ -59,8 +59,12 @@ export function histogramSpec(groups: Record<string, readonly number[]>, title =
   } as TopLevelSpec;
 }
 
-/** Line chart of named series over steps (loss, validation AUC). */
-export function seriesSpec(rows: readonly { step: number; value: number; series: string }[], title: string, yTitle: string): TopLevelSpec {
+/** Line chart of named series over steps (loss, validation AUC); `yDomain` fixes the value axis
+ * (e.g. [0, 1] for an AUC, which otherwise collapses to one tick when all points are equal). */
+export function seriesSpec(
+  rows: readonly { step: number; value: number; series: string }[], title: string, yTitle: string,
+  opts: { yDomain?: [number, number] } = {},
+): TopLevelSpec {
   return {
     title,
     width: 360,
@@ -68,8 +72,8 @@ export function seriesSpec(rows: readonly { step: number; value: number; series:
     data: { values: rows as { step: number; value: number; series: string }[] },
     mark: { type: 'line', point: rows.length < 40 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', axis: AXIS },
-      y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false }, axis: AXIS },
+      x: { field: 'step', type: 'quantitative', axis: { ...AXIS, format: 'd', tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: yTitle, scale: opts.yDomain ? { domain: opts.yDomain } : { zero: false }, axis: AXIS },
       color: { field: 'series', type: 'nominal', legend: { title: null } },
     },
   } as TopLevelSpec;
