@@ -93,7 +93,7 @@ function geometry(x: Tensor, gamma: Tensor, beta: Tensor, rm: Tensor | null, rv:
       throw new Error(`batchNorm2d: ${name} must be f32 with ${C} elements, got ${t.dtype} ${fmt(t.shape)} for x ${fmt(x.shape)}`);
     }
   }
-  const parts = (path ?? choosePlanePath()) === 'rows' ? rowPartitions(N, C, H * W) : partitions(N, H * W);
+  const parts = (path ?? choosePlanePath(N * H * W)) === 'rows' ? rowPartitions(N, C, H * W) : partitions(N, H * W);
   return { N, C, HW: H * W, ...parts };
 }
 

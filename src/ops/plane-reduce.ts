@@ -12,10 +12,15 @@ export type PlanePath = 'rows' | 'workgroup';
  * EfficientNet-B0 fwd+bwd step (16×3×64×64), workgroup → rows: global average pool 454 → 7 ms,
  * channel-scale gradient 510 → 15 ms, batch-norm partial sums 592–1028 → 94 ms. So CPU adapters
  * always take 'rows'.
- * Real GPUs keep the workgroup path (it spreads a long plane over 64 lanes); not yet measured there.
+ * Real GPUs keep the workgroup path (it spreads a long plane over 64 lanes) except for values
+ * per reduction (`len`: a plane's H·W; N·H·W for batch norm) below GPU_ROWS_MAX_LEN, where most of
+ * the 64 lanes would idle through 6 barriers while one thread sums the lot in fewer steps. The GPU
+ * threshold is reasoned, not yet measured.
  */
-export function choosePlanePath(isSoftware = getGpu().adapter.isSoftware): PlanePath {
-  return isSoftware ? 'rows' : 'workgroup';
+export const GPU_ROWS_MAX_LEN = 32;
+
+export function choosePlanePath(len: number, isSoftware = getGpu().adapter.isSoftware): PlanePath {
+  return isSoftware || len < GPU_ROWS_MAX_LEN ? 'rows' : 'workgroup';
 }
 
 /** Thread-per-row split: enough (row, chunk) threads to fill a CPU (target; lavapipe spreads

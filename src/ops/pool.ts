@@ -42,7 +42,7 @@ export function globalAvgPool2d(x: Tensor, opts: { path?: PlanePath } = {}): Ten
   const params = windowParams(N * C, H, W, 1, 1, [H, W], [1, 1], [1, 1], [0, 0, 0, 0], false);
   const planes = N * C;
   let out: Tensor;
-  if ((opts.path ?? choosePlanePath()) === 'rows') {
+  if ((opts.path ?? choosePlanePath(H * W)) === 'rows') {
     const rows = globalAvgRows(x, planes, H * W);
     out = rows.view([N, C, 1, 1]);
     rows.dispose();

@@ -39,7 +39,7 @@ function scaleGrad(gy: Tensor, x: Tensor, s: Tensor, path: PlanePath | undefined
   const [N, C, H, W] = x.shape;
   const planes = N * C;
   const params = { planes, HW: H * W };
-  if ((path ?? choosePlanePath()) === 'rows') {
+  if ((path ?? choosePlanePath(H * W)) === 'rows') {
     const rows = scaleGradRows(gy, x, planes, params.HW);
     const gs = rows.view(s.shape);
     rows.dispose();

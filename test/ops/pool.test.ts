@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { choosePlanePath } from '../../src/ops/plane-reduce.ts';
 import { avgPool2d, globalAvgPool2d, maxPool2d, type PoolOptions } from '../../src/ops/pool.ts';
 import { tensor } from '../../src/tensor/create.ts';
 import { checkOp, setupGpu } from '../helpers/harness.ts';
@@ -65,6 +66,14 @@ const cases: Case[] = [
   { name: '3x3 s2 p1 ceilMode', shape: [1, 3, 7, 8], k: [3, 3], opts: { stride: 2, padding: 1, ceilMode: true },
     ref: { s: [2, 2], d: [1, 1], pad: [1, 1, 1, 1], out: [4, 5] } },
 ];
+
+describe('plane reduction path choice (plane-reduce.ts)', () => {
+  it('CPU adapters always take rows; GPUs take a workgroup per plane unless the plane is tiny', () => {
+    for (const len of [1, 4, 31, 32, 1024, 1 << 20]) assert.equal(choosePlanePath(len, true), 'rows', `cpu len ${len}`);
+    for (const len of [1, 4, 31]) assert.equal(choosePlanePath(len, false), 'rows', `gpu len ${len}`);
+    for (const len of [32, 1024, 1 << 20]) assert.equal(choosePlanePath(len, false), 'workgroup', `gpu len ${len}`);
+  });
+});
 
 describe('pooling vs float64', () => {
   // Both reduction paths: 'rows' (thread per plane or per (plane, chunk): scalar, vec4 for H·W
