@@ -49,3 +49,25 @@ export async function peerLandmarks(rgb: Uint8Array): Promise<Float32Array> {
   y.dispose();
   return out;
 }
+
+/** face-api's tiny detector on an RGB image (interleaved, 0‥255): raw head (NHWC) and its detections. */
+export async function peerTinyDetect(rgb: Uint8Array, width: number, height: number, inputSize: number, scoreThreshold: number) {
+  const api = await faceApi();
+  const x = api.tf.tensor3d(Float32Array.from(rgb), [height, width, 3], 'float32');
+  const head = await api.nets.tinyFaceDetector.forward(x, inputSize);
+  const raw = (await head.data()) as Float32Array;
+  head.dispose();
+  const dets = await api.nets.tinyFaceDetector.locateFaces(x, { inputSize, scoreThreshold });
+  x.dispose();
+  return {
+    head: raw,
+    cells: head.shape[1] as number,
+    detections: dets.map((d: Any) => ({ score: d.score as number, box: { x: d.relativeBox.x, y: d.relativeBox.y, width: d.relativeBox.width, height: d.relativeBox.height } })),
+  };
+}
+
+/** face-api's own greedy NMS (ops/nonMaxSuppression). */
+export async function peerNms(boxes: { x: number; y: number; width: number; height: number }[], scores: number[], iou: number): Promise<number[]> {
+  const api = await faceApi();
+  return api.nonMaxSuppression(boxes.map((b) => new api.Rect(b.x, b.y, b.width, b.height)), scores, iou, true);
+}

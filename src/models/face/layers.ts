@@ -1,5 +1,6 @@
 // The layers face-api.js's nets are made of, on our ops (NCHW, TF 'same' padding as the originals).
 import { conv2d } from '../../ops/conv2d.ts';
+import type { Padding } from '../../ops/conv-geometry.ts';
 import { depthwiseConv2d } from '../../ops/depthwise.ts';
 import { mul, sub } from '../../ops/elementwise.ts';
 import { tensor } from '../../tensor/create.ts';
@@ -12,9 +13,9 @@ export function get(w: FaceWeights, name: string): Tensor {
   return t;
 }
 
-/** TF separableConv2d(x, depthwise 3×3, pointwise 1×1, stride, 'same') + bias. */
-export function separableConv(x: Tensor, w: FaceWeights, scope: string, stride: number): Tensor {
-  const d = depthwiseConv2d(x, get(w, `${scope}.depthwise.weight`), { stride, padding: 'same' });
+/** TF separableConv2d(x, depthwise 3×3, pointwise 1×1, stride, padding) + bias (default TF 'same'). */
+export function separableConv(x: Tensor, w: FaceWeights, scope: string, stride: number, padding: Padding = 'same'): Tensor {
+  const d = depthwiseConv2d(x, get(w, `${scope}.depthwise.weight`), { stride, padding });
   return conv2d(d, get(w, `${scope}.pointwise.weight`), { bias: get(w, `${scope}.bias`) });
 }
 
