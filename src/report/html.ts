@@ -20,6 +20,7 @@ section{background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:14px 
 .card{background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px 14px;min-width:120px}
 .card .k{color:#5b6570;font-size:12px}.card .v{font-size:20px;font-weight:600}
 .row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(400px,1fr));gap:18px;align-items:start}
 .figure{overflow-x:auto}.figure svg{max-width:100%;height:auto}
 table.kv.cols{display:block;columns:3 260px;column-gap:28px}table.kv.cols tbody{display:block}table.kv.cols tr{display:flex;break-inside:avoid}table.kv.cols td{flex:1}table.kv.cols td:first-child{flex:0 0 130px}
 table{border-collapse:collapse;margin:6px 0;font-size:13px}

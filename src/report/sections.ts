@@ -77,7 +77,7 @@ export async function trainingSection(run: RunData): Promise<string> {
     ...(run.val.length ? [['last val AUC (threshold)', `${run.val.at(-1)!.valAuc.toFixed(4)} (${fmt(run.val.at(-1)!.threshold)})`]] : []),
   ], undefined, 'kv');
   const caption = '<p class="src">Loss: L = L<sub>BCR</sub> + λ·L<sub>GUI</sub> per step. Validation AUC: real validation faces vs fresh soft discrepancies of them (one-class, no fakes seen).</p>';
-  return section('training', 'Training', `<div class="row">${inlineSvg(lossSvg)}${valSvg}</div>${caption}${facts}`);
+  return section('training', 'Training', `<div class="charts">${inlineSvg(lossSvg)}${valSvg}</div>${caption}${facts}`);
 }
 
 export async function evalSection(run: RunData): Promise<string> {
@@ -106,7 +106,7 @@ export async function evalSection(run: RunData): Promise<string> {
     parts.push(note(run.scores ? 'scores.csv lacks one of the classes: no ROC curve or histogram' : run.notes.scores ?? 'no scores.csv: no ROC curve or histogram'));
   }
   const unscored = e?.unscored?.length ? `<details><summary>${e.unscored.length} face(s) not scorable</summary><pre>${esc(e.unscored.join('\n'))}</pre></details>` : '';
-  return section('evaluation', 'Evaluation (last run of seeable eval)', `<p class="src">from ${esc(run.evalDir)}</p>${metrics}<div class="row">${charts.join('')}</div>${parts.join('')}${unscored}`);
+  return section('evaluation', 'Evaluation (last run of seeable eval)', `<p class="src">from ${esc(run.evalDir)}</p>${metrics}<div class="charts">${charts.join('')}</div>${parts.join('')}${unscored}`);
 }
 
 /** Mean per-location score over fakes and over reals, on one colour scale. */
