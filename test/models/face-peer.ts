@@ -71,3 +71,17 @@ export async function peerNms(boxes: { x: number; y: number; width: number; heig
   const api = await faceApi();
   return api.nonMaxSuppression(boxes.map((b) => new api.Rect(b.x, b.y, b.width, b.height)), scores, iou, true);
 }
+
+/** face-api's whole pipeline: detectAllFaces(TinyFaceDetectorOptions).withFaceLandmarks(). */
+export async function peerDetectFaces(rgb: Uint8Array, width: number, height: number, inputSize: number, scoreThreshold: number) {
+  const api = await faceApi();
+  const x = api.tf.tensor3d(Float32Array.from(rgb), [height, width, 3], 'float32');
+  const res = await api.detectAllFaces(x, new api.TinyFaceDetectorOptions({ inputSize, scoreThreshold })).withFaceLandmarks();
+  x.dispose();
+  return res.map((r: Any) => ({
+    score: r.detection.score as number,
+    box: { x: r.detection.box.x, y: r.detection.box.y, width: r.detection.box.width, height: r.detection.box.height },
+    /** landmarks in crop pixels (before face-api shifts them by the detection box) */
+    unshifted: r.unshiftedLandmarks.positions.map((p: Any) => [p.x, p.y] as [number, number]),
+  }));
+}
