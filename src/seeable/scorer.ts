@@ -49,13 +49,29 @@ export async function embedImages(net: SeeableNet, images: readonly Float32Array
   return out;
 }
 
-/** The K-discrepancy score of one face (`key` seeds its discrepancies: use a stable face id). */
-export async function scoreOne(ctx: ScoreContext, face: SdFace, key: number): Promise<ScoredFace> {
+/** The K projections [K·d] of one face's K discrepancies (`key` seeds them: use a stable face id). */
+export async function embedFace(ctx: ScoreContext, face: SdFace, key: number): Promise<Float32Array> {
   const K = numClasses(ctx.sd);
   const labels = Array.from({ length: K }, (_, k) => k);
   const rng = new Rng(((ctx.seed ?? 0x5eab1e) ^ Math.imul(key + 1, 0x9e3779b1)) >>> 0);
   const sds = await makeDiscrepancies(face, labels, rng, ctx.sd, ctx.renderer);
-  const h = await embedImages(ctx.net, sds.map((s) => s.image.data), face.size, ctx.chunk);
-  const s = scoreFace(h, ctx.prototypes, K, { variant: ctx.variant, alpha: ctx.alpha });
+  return embedImages(ctx.net, sds.map((s) => s.image.data), face.size, ctx.chunk);
+}
+
+/** The K-discrepancy score of one face. */
+export async function scoreOne(ctx: ScoreContext, face: SdFace, key: number): Promise<ScoredFace> {
+  const h = await embedFace(ctx, face, key);
+  const s = scoreFace(h, ctx.prototypes, numClasses(ctx.sd), { variant: ctx.variant, alpha: ctx.alpha });
   return { ...s, perLocation: perLocation(s.perClass, numTypes(ctx.sd)) };
+}
+
+/** Every score variant (and α = 0 for norm-cos) of one face's embeddings, for model selection. */
+export function allScores(h: Float32Array, ctx: ScoreContext): Record<string, number> {
+  const K = numClasses(ctx.sd);
+  return {
+    'norm-cos': scoreFace(h, ctx.prototypes, K, { variant: 'norm-cos', alpha: ctx.alpha }).score,
+    'cos': scoreFace(h, ctx.prototypes, K, { variant: 'norm-cos', alpha: 0 }).score,
+    'max-cos': scoreFace(h, ctx.prototypes, K, { variant: 'max-cos' }).score,
+    'hit-rate': scoreFace(h, ctx.prototypes, K, { variant: 'hit-rate' }).score,
+  };
 }

@@ -23,7 +23,7 @@ import type { SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
 import { bcrLoss, guidanceLoss } from './losses.ts';
 import { equalErrorRate, rocAuc } from './metrics.ts';
-import { scoreOne, type ScoreContext } from './scorer.ts';
+import { allScores, embedFace, type ScoreContext } from './scorer.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -82,19 +82,24 @@ export interface OneClassResult {
   threshold: number;
   real: number[];
   altered: number[];
+  /** the AUC every score variant would give (the configured one is `auc`) */
+  byVariant: Record<string, number>;
 }
 
 /** One-class validation: AUC of the score between real val crops and fresh discrepancies of them. */
 export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typeof oneClassValSet>>): Promise<OneClassResult> {
-  const real: number[] = [];
-  const altered: number[] = [];
+  const sides = { real: [] as Record<string, number>[], altered: [] as Record<string, number>[] };
   for (let i = 0; i < val.real.length; i++) {
     const c = val.crops[i];
     const face = { landmarks: c.landmarks, size: c.image.width, wideRatio: c.wideRatio, scale: c.scale };
-    real.push((await scoreOne(ctx, { ...face, image: val.real[i] }, i)).score);
-    altered.push((await scoreOne(ctx, { ...face, image: val.altered[i] }, i)).score);
+    sides.real.push(allScores(await embedFace(ctx, { ...face, image: val.real[i] }, i), ctx));
+    sides.altered.push(allScores(await embedFace(ctx, { ...face, image: val.altered[i] }, i), ctx));
   }
-  return { auc: rocAuc(real, altered), threshold: equalErrorRate(real, altered).threshold, real, altered };
+  const key = ctx.variant === 'norm-cos' && ctx.alpha === 0 ? 'cos' : ctx.variant;
+  const real = sides.real.map((s) => s[key]);
+  const altered = sides.altered.map((s) => s[key]);
+  const byVariant = Object.fromEntries(Object.keys(sides.real[0] ?? {}).map((v) => [v, rocAuc(sides.real.map((s) => s[v]), sides.altered.map((s) => s[v]))]));
+  return { auc: rocAuc(real, altered), threshold: equalErrorRate(real, altered).threshold, real, altered, byVariant };
 }
 
 export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
@@ -185,8 +190,9 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
       const v = await oneClassAuc(ctx, valSet);
       lastAuc = v.auc;
       threshold = v.threshold;
-      appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold }) + '\n');
-      progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies)`, log);
+      appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold, valAucByVariant: v.byVariant }) + '\n');
+      const others = Object.entries(v.byVariant).map(([k, a]) => `${k} ${a.toFixed(3)}`).join(', ');
+      progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies; by score variant: ${others})`, log);
       if (bestAuc === null || lastAuc > bestAuc) {
         bestAuc = lastAuc;
         bestCkpt = await save(step + 1, lastAuc, 'best');
