@@ -1,7 +1,7 @@
 // The README's main job: a short one-class SeeABLE training on ../shared/data (real faces only),
 // then an evaluation on ../shared/data/test (real vs fake), and a summary of where things are.
 // A rerun resumes the run folder (or reuses a finished one); pass --fresh to start over.
-//   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick] [--eval-limit 150] [--fresh] [--set k=v ...]
+//   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick] [--eval-limit 100] [--fresh] [--set k=v ...]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     run: { type: 'string', default: join(root, 'runs', 'main') },
     preset: { type: 'string', default: 'quick' },
-    'eval-limit': { type: 'string', default: '150' },
+    'eval-limit': { type: 'string', default: '100' },
     fresh: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
   },

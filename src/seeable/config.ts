@@ -92,8 +92,8 @@ export const PRESETS: Record<string, Partial<SeeableConfig>> = {
   paper: {},
   /** the README's main job on a CPU adapter: small and short, learns within ~30 minutes */
   quick: {
-    backbone: 'b0', size: 64, batchFaces: 8, steps: 120, optimizer: 'adam', lr: 1e-3, dropConnect: 0,
-    hidden: 256, trainLimit: 2000, valFaces: 16, valEvery: 60, ckptEvery: 20, logEvery: 5,
+    backbone: 'b0', size: 64, batchFaces: 8, steps: 300, optimizer: 'adam', lr: 1e-3, dropConnect: 0,
+    hidden: 256, trainLimit: 2000, valFaces: 16, valEvery: 100, ckptEvery: 20, logEvery: 10,
   },
   /** a few steps, for tests */
   tiny: {
