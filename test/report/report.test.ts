@@ -2,7 +2,7 @@
 // run's own numbers and valid, id-unique SVG; missing pieces become notes, never a crash; the page
 // loads nothing from outside itself in headless Chromium.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { averagePrecision, equalErrorRate, rocAuc } from '../../src/seeable/metr
 import { fmt, heatmapSvg, meanVector } from '../../src/report/heatmap.ts';
 import { parseScoresCsv } from '../../src/report/scores-csv.ts';
 import { writeReport } from '../../src/report/write.ts';
+import { buildProgram } from '../../src/cli/main.ts';
 import { CHROMIUM, launchBrowser, serveDir } from '../helpers/browser.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'report-test-'));
@@ -122,6 +123,26 @@ describe('seeable report', () => {
     assert.match(h1, /no kernel profile/);
     assert.equal(count(h1, '<svg'), 3); // loss, ROC, histogram
     await assert.rejects(writeReport(join(tmp, 'no-such-run')), /no such run folder/);
+  });
+
+  test('the CLI: seeable report RUN_DIR --no-gallery --eval DIR --profile-json FILE --out FILE', async () => {
+    const out = join(tmp, 'cli-report.html');
+    const other = join(tmp, 'run-other');
+    const o = makeRun(other, 99);
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => lines.push(s);
+    try {
+      await buildProgram().exitOverride().parseAsync(['node', 'seeable', 'report', dir, '--no-gallery', '--eval', join(other, 'eval'), '--profile-json', join(other, 'profile.json'), '--out', out]);
+    } finally {
+      console.log = log;
+    }
+    assert.match(lines.join('\n'), new RegExp(`wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ KiB\\)$`));
+    const h = readFileSync(out, 'utf8');
+    assert.ok(h.includes(`from ${join(other, 'eval')}`) && h.includes(`<td>${o.summary.auc.toFixed(4)}</td>`), 'the other eval folder');
+    assert.ok(h.includes(`<td>${(o.profile.rows[0].totalMs / 3).toFixed(3)}</td>`), 'the other profile');
+    assert.ok(h.includes(run.command.replace(/&/g, '&amp;')), 'the run\'s own config');
+    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('.cli-report.html.tmp')), [], 'no temp file left by the atomic write');
   });
 
   test('scores.csv parsing: quoted names, unscored rows, per-location columns in any order', () => {
