@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import '../gpu/node.ts';
 import { registerConvert } from './convert.ts';
+import { registerFaces } from './faces.ts';
 import { registerGallery } from './gallery.ts';
 import { registerPrepare } from './prepare.ts';
 import { registerEval } from './eval.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerScore(program);
   registerEval(program);
+  registerFaces(program);
   registerReport(program);
   return program;
 }
