@@ -52,7 +52,7 @@ export function heatmapSvg(values: readonly number[], rows: number, cols: number
   }
   const gy = top + rows * cell + 8;
   const stops = RAMP.map((_, i) => `<stop offset="${i / (RAMP.length - 1)}" stop-color="${rampColor(i / (RAMP.length - 1))}"/>`).join('');
-  const gid = `ramp${Math.random().toString(36).slice(2, 8)}`;
+  const gid = 'ramp'; // inlineSvg() prefixes ids per figure, so maps on one page do not clash
   parts.push(`<defs><linearGradient id="${gid}">${stops}</linearGradient></defs>`);
   parts.push(`<rect x="0" y="${gy}" width="${w}" height="8" fill="url(#${gid})"/>`);
   parts.push(`<text x="0" y="${gy + 20}" font-size="10">${escapeXml(fmt(o.lo))}</text>`);

@@ -15,8 +15,18 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 const AXIS = { labelFontSize: 11, titleFontSize: 12 };
 
-/** ROC curves (several labelled curves allowed) with the chance diagonal. */
-export function rocSpec(curves: { label: string; points: RocPoint[]; auc: number }[], title = 'ROC'): TopLevelSpec {
+/** ROC curves (several labelled curves allowed) with the chance diagonal; `marks` labels
+ * operating points (e.g. the equal-error point). */
+export function rocSpec(
+  curves: { label: string; points: RocPoint[]; auc: number }[], title = 'ROC',
+  marks: { fpr: number; tpr: number; label: string }[] = [],
+): TopLevelSpec {
+  const markLayers = marks.length
+    ? [
+        { data: { values: marks }, mark: { type: 'point', filled: true, size: 60, color: '#d62728' }, encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } } },
+        { data: { values: marks }, mark: { type: 'text', align: 'left', dx: 7, dy: 10, fontSize: 11, color: '#d62728' }, encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' }, text: { field: 'label' } } },
+      ]
+    : [];
   const values = curves.flatMap((c) => c.points.map((p) => ({ fpr: p.fpr, tpr: p.tpr, curve: `${c.label} (AUC ${c.auc.toFixed(3)})` })));
   return {
     title,
@@ -38,6 +48,7 @@ export function rocSpec(curves: { label: string; points: RocPoint[]; auc: number
           order: { field: 'fpr', type: 'quantitative' },
         },
       },
+      ...markLayers,
     ],
   } as TopLevelSpec;
 }
@@ -63,7 +74,7 @@ export function histogramSpec(groups: Record<string, readonly number[]>, title =
  * (e.g. [0, 1] for an AUC, which otherwise collapses to one tick when all points are equal). */
 export function seriesSpec(
   rows: readonly { step: number; value: number; series: string }[], title: string, yTitle: string,
-  opts: { yDomain?: [number, number] } = {},
+  opts: { yDomain?: [number, number]; legend?: boolean } = {},
 ): TopLevelSpec {
   return {
     title,
@@ -74,7 +85,7 @@ export function seriesSpec(
     encoding: {
       x: { field: 'step', type: 'quantitative', axis: { ...AXIS, format: 'd', tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: opts.yDomain ? { domain: opts.yDomain } : { zero: false }, axis: AXIS },
-      color: { field: 'series', type: 'nominal', legend: { title: null } },
+      color: { field: 'series', type: 'nominal', legend: opts.legend === false ? null : { title: null } },
     },
   } as TopLevelSpec;
 }

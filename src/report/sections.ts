@@ -64,7 +64,7 @@ export async function trainingSection(run: RunData): Promise<string> {
   ]);
   const lossSvg = await renderSvg(seriesSpec(loss, 'Training loss', 'loss'));
   const valSvg = run.val.length
-    ? inlineSvg(await renderSvg(seriesSpec(run.val.map((v) => ({ step: v.step, value: v.valAuc, series: 'val AUC' })), 'One-class validation AUC', 'AUC', { yDomain: [0, 1] })))
+    ? inlineSvg(await renderSvg(seriesSpec(run.val.map((v) => ({ step: v.step, value: v.valAuc, series: 'val AUC' })), 'One-class validation AUC', 'AUC', { yDomain: [0, 1], legend: false })))
     : note(run.notes.val ?? 'no validation AUC');
   const last = run.train.at(-1)!;
   const ips = run.train.reduce((s, m) => s + m.imagesPerSecond, 0) / run.train.length;
@@ -100,7 +100,9 @@ export async function evalSection(run: RunData): Promise<string> {
   ], undefined, 'kv');
   const charts: string[] = [];
   if (both) {
-    charts.push(inlineSvg(await renderSvg(rocSpec([{ label: 'SeeABLE', points: rocCurve(real, fake), auc: rocAuc(real, fake) }], `ROC (${real.length} real, ${fake.length} fake)`))));
+    const eerPoint = equalErrorRate(real, fake);
+    const marks = [{ fpr: eerPoint.eer, tpr: 1 - eerPoint.eer, label: `EER ${eerPoint.eer.toFixed(3)}` }];
+    charts.push(inlineSvg(await renderSvg(rocSpec([{ label: 'SeeABLE', points: rocCurve(real, fake), auc: rocAuc(real, fake) }], `ROC (${real.length} real, ${fake.length} fake)`, marks))));
     charts.push(inlineSvg(await renderSvg(histogramSpec({ real, fake }, 'Anomaly scores: real vs fake', 20))));
   } else {
     parts.push(note(run.scores ? 'scores.csv lacks one of the classes: no ROC curve or histogram' : run.notes.scores ?? 'no scores.csv: no ROC curve or histogram'));

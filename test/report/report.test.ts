@@ -75,6 +75,7 @@ describe('seeable report', () => {
     // unscored row dropped, the quoted file name with a comma parsed), and the histogram.
     for (const v of [run.summary.auc, run.summary.ap, run.summary.eer]) assert.ok(html.includes(`<td>${v.toFixed(4)}</td>`) || html.includes(`<td>${v.toFixed(4)} at`), `metric ${v}`);
     assert.ok(html.includes(`SeeABLE (AUC ${rocAuc(run.real, run.fake).toFixed(3)})`));
+    assert.ok(html.includes(`>EER ${run.summary.eer.toFixed(3)}</text>`), 'the equal-error point on the ROC');
     assert.ok(html.includes('ROC (9 real, 11 fake)') && html.includes('Anomaly scores: real vs fake'));
     assert.ok(html.includes('1 face(s) not scorable'));
     // Heat maps: the mean per-location score of the fakes, cell by cell, in a 2×3 grid.
