@@ -12,6 +12,7 @@ import { parseSets } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
 import { loadDetector } from '../src/seeable/detector.ts';
 import { trainSeeable } from '../src/seeable/train.ts';
+import { writeReport } from '../src/report/write.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const data = resolve(root, '..', 'shared', 'data');
@@ -41,6 +42,7 @@ const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fa
   progress: (d, t) => (d % 25 === 0 || d === t) && process.stderr.write(`\r[eval] ${d}/${t} faces`),
 });
 process.stderr.write('\n');
+const report = await writeReport(values.run!, { evalDir });
 const totalS = (performance.now() - t0) / 1000;
 console.log(`
 SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapter.isSoftware ? ' (software adapter)' : ''}
@@ -49,5 +51,6 @@ SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapt
   training                 : ${r.step} steps, ${r.imagesPerSecond.toFixed(2)} images/s this session, ${trainS.toFixed(0)} s
   checkpoint               : ${ckpt}
   evaluation               : ${evalDir}/ (roc.png, scores.csv, eval.json)
+  report                   : ${report.path}
   total                    : ${(totalS / 60).toFixed(1)} min
 Full test set: npx seeable eval --checkpoint ${ckpt} --real ${data}/test/real --fake ${data}/test/fake --out ${evalDir}-full`);
