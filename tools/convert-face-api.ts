@@ -129,12 +129,15 @@ export function convertFaceApi(outDir: string): Record<string, unknown> {
       sha256: sha256(bytes),
       bytes: bytes.byteLength,
       tensors: tensors.size,
-      source: { package: PACKAGE, version: pkg.version, files: [`model/${base}-weights_manifest.json`, `model/${base}.bin`], license: `${pkg.license} (Copyright (c) Vladimir Mandic; weights from face-api.js by Vincent Mühler, MIT)` },
+      source: { package: PACKAGE, version: pkg.version, files: [`model/${base}-weights_manifest.json`, `model/${base}.bin`], license: `${pkg.license} (Copyright (c) Vladimir Mandic, see LICENSE-face-api.txt; the weights are face-api.js's, github justadudewhohacks/face-api.js, MIT)` },
       layout: 'conv [out,in,kh,kw]; depthwise [C,1,kh,kw]; pointwise [out,in,1,1]; dense [out,in]; f32 dequantised from uint8',
       converter: 'tools/convert-face-api.ts',
     };
   }
-  const manifest = { files };
+  // MIT asks for the notice to travel with the copies.
+  const licence = readFileSync(join(packageDir(), 'LICENSE'));
+  writeFileAtomic(join(outDir, 'LICENSE-face-api.txt'), licence);
+  const manifest = { files, licence: { file: 'LICENSE-face-api.txt', from: `${PACKAGE}@${pkg.version} LICENSE`, sha256: sha256(licence) } };
   writeFileAtomic(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

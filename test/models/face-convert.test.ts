@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { convertFaceApi, FACE_API_MODELS, loadTfjsTensors } from '../../tools/convert-face-api.ts';
 import { parseSafetensors } from '../../src/io/safetensors.ts';
 
@@ -15,10 +16,12 @@ test('re-running the converter reproduces weights/ (sha256 in manifest.json and 
   const dir = mkdtempSync(join(tmpdir(), 'face-convert-'));
   try {
     const fresh = convertFaceApi(dir) as { files: Record<string, { sha256: string }> };
-    assert.deepEqual(Object.keys(fresh.files).sort(), Object.keys(committed.files).sort());
+    assert.deepEqual(fresh, committed);
+    assert.deepEqual(readFileSync(join(dir, 'LICENSE-face-api.txt')), readFileSync(join(WEIGHTS, 'LICENSE-face-api.txt')));
     for (const [file, { sha256 }] of Object.entries(committed.files)) {
       assert.equal(fresh.files[file].sha256, sha256, file);
       assert.deepEqual(readFileSync(join(dir, file)), readFileSync(join(WEIGHTS, file)), file);
+      assert.equal(createHash('sha256').update(readFileSync(join(WEIGHTS, file))).digest('hex'), sha256, `${file}: the committed file has the manifest's sha256`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
