@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { initGpu } from '../gpu/device.ts';
 import { decodeImage, encodePng, type RgbImage } from '../io/images.ts';
-import { detectFaces, FaceLandmark68Net, TinyFaceDetector, type DetectedFace, type FaceModels } from '../models/face/index.ts';
+import { DEFAULT_INPUT_SIZE, detectFaces, FaceLandmark68Net, TinyFaceDetector, type DetectedFace, type FaceModels } from '../models/face/index.ts';
 
 export const DEFAULT_FACE_WEIGHTS = fileURLToPath(new URL('../../weights/', import.meta.url));
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp']);
@@ -80,7 +80,7 @@ export function registerFaces(program: Command): void {
     .command('faces <input>')
     .description('detect faces and their 68 landmarks in an image or a folder of images; prints JSON')
     .option('--draw <out>', 'write the image(s) with boxes and landmarks drawn: a PNG (one image) or a folder')
-    .option('--input-size <px>', 'detector input side, a multiple of 32', (v) => parseInt(v, 10), 416)
+    .option('--input-size <px>', 'detector input side, a multiple of 32 (face-api uses 416; 224 finds more of our tight crops)', (v) => parseInt(v, 10), DEFAULT_INPUT_SIZE)
     .option('--score-threshold <p>', 'minimum detection score', (v) => parseFloat(v), 0.5)
     .option('--weights <dir>', 'folder with the face safetensors', DEFAULT_FACE_WEIGHTS)
     .action(async (input: string, opts) => {
