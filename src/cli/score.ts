@@ -21,18 +21,22 @@ export function listImages(target: string): string[] {
 export function registerScore(program: Command): void {
   program
     .command('score')
-    .argument('<target>', 'an image or a folder of images (68-point landmarks from the folder\'s landmarks.json)')
+    .argument('<target>', 'an image or a folder of images (landmarks from the folder\'s landmarks.json, else our face detector)')
     .description('score faces: higher = more likely fake')
     .requiredOption('--checkpoint <path>', 'a checkpoint JSON or a run\'s checkpoints folder')
     .option('--variant <name>', 'score variant: norm-cos, max-cos, hit-rate (default: the checkpoint\'s)')
-    .action(async (target: string, o: { checkpoint: string; variant?: ScoreVariant }) => {
+    .option('--detect', 'find faces and landmarks with our detector even when landmarks.json has them')
+    .action(async (target: string, o: { checkpoint: string; variant?: ScoreVariant; detect?: boolean }) => {
       await initGpu();
       const det = loadDetector(o.checkpoint, o.variant ? { scoreVariant: o.variant } : {});
       let failed = 0;
       for (const path of listImages(target)) {
-        const r = await scoreImage(det, path, fileKey(path.split('/').pop()!));
+        const r = await scoreImage(det, path, fileKey(path.split('/').pop()!), { detect: o.detect ? 'always' : 'auto' });
         if (r.error) failed++;
-        console.log(JSON.stringify({ file: r.path, score: r.score, fake: r.fake, threshold: det.threshold, perLocation: r.perLocation, ...(r.error ? { error: r.error } : {}) }));
+        console.log(JSON.stringify({
+          file: r.path, score: r.score, fake: r.fake, threshold: det.threshold, perLocation: r.perLocation,
+          landmarks: r.landmarks, faces: r.faces, ...(r.error ? { error: r.error } : {}),
+        }));
       }
       if (failed) console.error(`seeable score: ${failed} image(s) could not be scored (see "error")`);
     });

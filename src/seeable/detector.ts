@@ -1,6 +1,6 @@
 // A trained detector loaded from a checkpoint, and scoring of image folders (Node: file I/O).
-// Faces need 68 landmarks: from the folder's landmarks.json. A face without them is reported,
-// never silently dropped.
+// Faces need 68 landmarks: from the folder's landmarks.json, else from our face detector and
+// landmark net (src/models/face). An image without a usable face is reported, never dropped.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { loadCheckpoint, loadModelState } from '../io/checkpoint.ts';
@@ -12,6 +12,8 @@ import { gpuRenderer } from './gpu-render.ts';
 import { parseLandmarks68, type Landmarks } from './landmarks.ts';
 import { scoreOne, type ScoreContext, type ScoredFace } from './scorer.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
+import { detectFaces, type FaceModels } from '../models/face/index.ts';
+import { loadFaceModels } from '../cli/faces.ts';
 
 export interface Detector {
   cfg: SeeableConfig;
@@ -36,38 +38,69 @@ export function loadDetector(path: string, overrides: Partial<Pick<SeeableConfig
   return { cfg, parts, ctx, threshold, checkpoint: ck.path };
 }
 
+export interface FaceResult {
+  /** the detected box [x0, y0, x1, y1] in image pixels (null for landmarks from landmarks.json) */
+  box: [number, number, number, number] | null;
+  score: number;
+  perLocation: number[];
+}
+
 export interface ImageResult {
   file: string;
   path: string;
-  /** null when the face could not be scored (see `error`) */
+  /** the image's score: its most anomalous face; null when no face could be scored (see `error`) */
   score: number | null;
   fake: boolean | null;
   perLocation: number[] | null;
+  /** where the 68 landmarks came from */
+  landmarks?: 'file' | 'detector';
+  /** every face scored (several when the detector found several) */
+  faces?: FaceResult[];
   error?: string;
 }
 
+let faceModels: FaceModels | null = null;
+/** Our tiny face detector + 68-point landmark net (weights/), loaded on first use. */
+function faces(): FaceModels {
+  return (faceModels ??= loadFaceModels());
+}
+
 const landmarkCache = new Map<string, Record<string, unknown> | null>();
-function landmarksFor(path: string): Landmarks {
+/** The file's entry in the landmarks.json beside it, or null when there is none. */
+function landmarksFromFile(path: string): Landmarks | null {
   const dir = dirname(path);
   if (!landmarkCache.has(dir)) {
     const p = join(dir, 'landmarks.json');
     landmarkCache.set(dir, existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null);
   }
-  const table = landmarkCache.get(dir);
-  if (!table) throw new Error(`no landmarks.json beside it (68-point landmarks are needed to place the discrepancies)`);
-  const raw = table[basename(path)];
-  if (raw === undefined) throw new Error('no landmark entry in landmarks.json (no face found when the landmarks were made)');
-  return parseLandmarks68(raw);
+  const raw = landmarkCache.get(dir)?.[basename(path)];
+  return raw === undefined ? null : parseLandmarks68(raw);
 }
 
-export async function scoreImage(det: Detector, path: string, key: number): Promise<ImageResult> {
+/**
+ * Score an image: with its landmarks.json entry when there is one, else every face our detector
+ * finds (the image scores as its most anomalous face). No face → an error entry, never a drop.
+ */
+export async function scoreImage(det: Detector, path: string, key: number, opts: { detect?: 'auto' | 'always' } = {}): Promise<ImageResult> {
   const file = basename(path);
   try {
-    const lm = landmarksFor(path);
     const img = await decodeImage(path);
-    const p = prepareFace(img, lm, { size: det.cfg.size, phase: 'test' });
-    const s: ScoredFace = await scoreOne(det.ctx, { ...sdFace(p, det.cfg.size) }, key);
-    return { file, path, score: s.score, fake: det.threshold === null ? null : s.score > det.threshold, perLocation: s.perLocation };
+    const fromFile = opts.detect === 'always' ? null : landmarksFromFile(path);
+    const found: { box: FaceResult['box']; lm: Landmarks }[] = fromFile
+      ? [{ box: null, lm: fromFile }]
+      : (await detectFaces(img, faces())).map((f) => ({ box: [f.box.x, f.box.y, f.box.x + f.box.width, f.box.y + f.box.height] as [number, number, number, number], lm: Float64Array.from(f.landmarks68.flat()) }));
+    if (!found.length) throw new Error('no face found (no landmarks.json entry, and the face detector found none)');
+    const scored: FaceResult[] = [];
+    for (const [i, f] of found.entries()) {
+      const p = prepareFace(img, f.lm, { size: det.cfg.size, phase: 'test' });
+      const s: ScoredFace = await scoreOne(det.ctx, { ...sdFace(p, det.cfg.size) }, key + i);
+      scored.push({ box: f.box, score: s.score, perLocation: s.perLocation });
+    }
+    const worst = scored.reduce((a, b) => (b.score > a.score ? b : a));
+    return {
+      file, path, score: worst.score, fake: det.threshold === null ? null : worst.score > det.threshold,
+      perLocation: worst.perLocation, landmarks: fromFile ? 'file' : 'detector', faces: scored,
+    };
   } catch (e) {
     return { file, path, score: null, fake: null, perLocation: null, error: `${path}: ${(e as Error).message}` };
   }
