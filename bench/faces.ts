@@ -15,7 +15,7 @@ import { initGpu } from '../src/gpu/device.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { decodeImage } from '../src/io/images.ts';
 import { DEFAULT_INPUT_SIZE, detectFaces, iou } from '../src/models/face/index.ts';
-import { loadFaceModels } from '../src/cli/faces.ts';
+import { loadFaceModels } from '../src/io/face-weights.ts';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -2,25 +2,19 @@
 // order) as JSON, from the tiny face detector + landmark net on our kernels (src/models/face).
 // --draw writes the image with boxes (green) and landmarks (red): a PNG for one image, or a folder of
 // PNGs (one per input) for a directory.
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { initGpu } from '../gpu/device.ts';
 import { decodeImage, encodePng, type RgbImage } from '../io/images.ts';
-import { DEFAULT_INPUT_SIZE, detectFaces, FaceLandmark68Net, TinyFaceDetector, type DetectedFace, type FaceModels } from '../models/face/index.ts';
+import { DEFAULT_INPUT_SIZE, detectFaces, type DetectedFace } from '../models/face/index.ts';
+import { DEFAULT_FACE_WEIGHTS, loadFaceModels } from '../io/face-weights.ts';
 
-export const DEFAULT_FACE_WEIGHTS = fileURLToPath(new URL('../../weights/', import.meta.url));
+export { DEFAULT_FACE_WEIGHTS, loadFaceModels };
+
 const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
-export function loadFaceModels(dir = DEFAULT_FACE_WEIGHTS): FaceModels {
-  const read = (f: string) => new Uint8Array(readFileSync(join(dir, f)));
-  return {
-    detector: TinyFaceDetector.load(read('tiny-face-detector.safetensors')),
-    landmarks: FaceLandmark68Net.load(read('face-landmark-68.safetensors')),
-  };
-}
 
 /** A copy of the image with each face's box and landmarks drawn on it. */
 export function drawFaces(img: RgbImage, faces: readonly DetectedFace[]): RgbImage {

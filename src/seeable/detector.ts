@@ -13,7 +13,7 @@ import { parseLandmarks68, type Landmarks } from './landmarks.ts';
 import { scoreOne, type ScoreContext, type ScoredFace } from './scorer.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
 import { detectFaces, type FaceModels } from '../models/face/index.ts';
-import { loadFaceModels } from '../cli/faces.ts';
+import { loadFaceModels } from '../io/face-weights.ts';
 
 export interface Detector {
   cfg: SeeableConfig;
