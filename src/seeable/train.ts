@@ -138,6 +138,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   truncateMetrics(metricsPath, start);
 
   const extra = { prototypes: parts.prototypes };
+  let threshold: number | null = (resumeFrom?.meta.info.threshold as number | null) ?? null;
   const save = async (step: number, lastAuc: number | null, name?: string) =>
     saveCheckpoint(ckDir, { step, epoch: Math.floor((step * cfg.batchFaces) / train.entries.length), model: parts.net, optimizer: base, rngs, extra,
       info: { config: cfg, bestValAuc: bestAuc, lastValAuc: lastAuc, threshold, K: parts.K } }, name ? { name } : {});
@@ -146,7 +147,6 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   const S = cfg.size;
   const progress = new ProgressLine(cfg.steps, start);
   let lastAuc: number | null = null;
-  let threshold: number | null = (resumeFrom?.meta.info.threshold as number | null) ?? null;
   let lastCkpt = '';
   let bestCkpt: string | null = bestAuc !== null ? join(ckDir, 'best.json') : null;
   const t0 = performance.now();
