@@ -1,9 +1,10 @@
-// Bundle a browser entry point with the kernels embedded (esbuild, ESM, browser platform).
-// A Node-only import anywhere in the engine core fails this build, which keeps the core portable.
+// Bundle a browser entry point with the kernels (kernels/) and render shaders (shaders/) embedded
+// (esbuild, ESM, browser platform). A Node-only import anywhere in the engine core fails this
+// build, which keeps the core portable.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kernelsPlugin } from './esbuild-kernels.ts';
+import { kernelsPlugin, shadersPlugin } from './esbuild-kernels.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,6 +19,6 @@ export async function bundleForBrowser(entry: string, outfile: string, minify = 
     minify,
     sourcemap: false,
     logLevel: 'error',
-    plugins: [kernelsPlugin(join(root, 'kernels'))],
+    plugins: [kernelsPlugin(join(root, 'kernels')), shadersPlugin(join(root, 'shaders'))],
   });
 }

@@ -5,14 +5,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { getGpu } from '../gpu/device.ts';
 import type { Module } from '../nn/module.ts';
-import type { Hyper, OptimizerState } from '../nn/optim/optimizer.ts';
+import type { OptimizerState } from '../nn/optim/optimizer.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Rng } from '../tensor/random.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { writeFileAtomic } from './atomic.ts';
-import { parseSafetensors, serializeSafetensors, type SafeInput } from './safetensors.ts';
+import { checkpointFromBytes, loadModelState, parseCheckpointMeta, type CheckpointMeta, type LoadedCheckpoint } from './checkpoint-state.ts';
+import { serializeSafetensors, type SafeInput } from './safetensors.ts';
+
+export { checkpointFromBytes, loadModelState, parseCheckpointMeta, type CheckpointMeta, type LoadedCheckpoint } from './checkpoint-state.ts';
 
 export interface Stateful {
   stateDict(): OptimizerState;
@@ -30,26 +32,6 @@ export interface CheckpointSource {
   extra?: Record<string, Tensor>;
   /** anything JSON: the config, metrics, the command */
   info?: Record<string, unknown>;
-}
-
-export interface CheckpointMeta {
-  format: 1;
-  step: number;
-  epoch: number;
-  tensors: string;
-  sha256: string;
-  rngs: Record<string, number[]>;
-  optimizer: { step: number; hyper: Hyper; paramSteps: Record<string, number> } | null;
-  info: Record<string, unknown>;
-  savedAt: string;
-}
-
-export interface LoadedCheckpoint {
-  meta: CheckpointMeta;
-  /** path of the JSON file */
-  path: string;
-  /** host copies of every tensor, by namespaced name (model.*, optim.*, extra.*) */
-  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
 }
 
 async function hostCopy(t: Tensor): Promise<SafeInput> {
@@ -114,13 +96,13 @@ export function latestCheckpoint(dir: string): string | null {
 export function loadCheckpoint(pathOrDir: string): LoadedCheckpoint {
   const path = pathOrDir.endsWith('.json') ? pathOrDir : latestCheckpoint(pathOrDir);
   if (!path) throw new Error(`${pathOrDir}: no checkpoint here (no latest.json)`);
-  let meta: CheckpointMeta;
+  let text: string;
   try {
-    meta = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new Error(`${path}: cannot read the checkpoint (${(e as Error).message})`);
   }
-  if (meta.format !== 1 || typeof meta.tensors !== 'string') throw new Error(`${path}: not a seeable checkpoint (format ${meta.format})`);
+  const meta = parseCheckpointMeta(text, path);
   const tpath = join(path, '..', meta.tensors);
   let bytes: Buffer;
   try {
@@ -130,30 +112,7 @@ export function loadCheckpoint(pathOrDir: string): LoadedCheckpoint {
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== meta.sha256) throw new Error(`${tpath}: sha256 ${sha} differs from ${meta.sha256} recorded in ${path} (corrupt or replaced)`);
-  const f = parseSafetensors(bytes, tpath);
-  return { meta, path, tensors: new Map([...f.tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data }])) };
-}
-
-/** Copy a loaded checkpoint into a model (every tensor must be present with its shape). */
-export function loadModelState(model: Module, ck: LoadedCheckpoint, opts: { strict?: boolean } = {}): void {
-  const gpu = getGpu();
-  const missing: string[] = [];
-  const own = model.stateDict();
-  for (const [name, t] of own) {
-    const src = ck.tensors.get(`model.${name}`);
-    if (!src) {
-      missing.push(name);
-      continue;
-    }
-    if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
-      throw new Error(`${ck.path}: "${name}" is [${src.shape}] in the checkpoint, [${t.shape}] in the model`);
-    }
-    gpu.write(t.buffer, t.dtype === 'f32' ? Float32Array.from(src.data) : src.data);
-  }
-  const unexpected = [...ck.tensors.keys()].filter((k) => k.startsWith('model.') && !own.has(k.slice(6)));
-  if ((opts.strict ?? true) && (missing.length || unexpected.length)) {
-    throw new Error(`${ck.path}: model mismatch; missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`);
-  }
+  return checkpointFromBytes(meta, path, bytes, tpath);
 }
 
 /** Restore everything a resumed run needs: weights, optimizer state, RNG streams. */
