@@ -1,82 +1,130 @@
-// Standalone: accuracy and speed of our face detector + 68 landmarks (src/models/face) on the first
-// N faces of a split's landmarks.json (file order):
-//   node --import tsx bench/faces.ts [--split val] [--n 100] [--prefix lfw_] [--input-size 224] [--score-threshold 0.5]
-// - detection rate: a face counts as found when a box overlaps the bounding box of its 68 annotated
-//   points with IoU ≥ 0.3 (face-api's boxes include the forehead, the points' box does not: the IoU of
-//   good hits is ~0.5–0.7); the best-overlapping box is the match.
-// - NME: mean point-to-point error of the matched face's 68 landmarks / inter-ocular distance (outer eye
-//   corners 36–45, the 300-W convention), per group (afw / helen: ground truth; lfw: dlib's output).
-// Writes bench/results/faces-<split>-n<N>-s<input size>.json.
+// Face detection + 68 landmarks, per image (one face each): our kernels (src/models/face) vs
+// @vladmandic/face-api on TensorFlow.js's WebGPU backend on the same device (bench/lib/face-api-webgpu.ts).
+//   npm run bench -- faces [--quick]        (--quick: 3 images, 2 rounds)
+// Each side starts from the decoded RGB bytes in host memory and ends with boxes / landmarks in image
+// pixels on the host, each by its own library's path:
+//   detect     ours: detectBoxes (host pad + resize, forward, readback, decode, NMS);
+//              face-api: tinyFaceDetector.locateFaces(tensor3d) (pad + resize on the GPU, the rest alike)
+//   landmarks  on the same crops (ours' detections): ours landmarksForCrops (host crop + resize, one
+//              batched forward); face-api extractFaceTensors + the landmark net per face
+//   both       detectFaces vs detectAllFaces(…).withFaceLandmarks()'s steps
+// (face-api's landmark readback is awaited, not dataSync(): see bench/lib/face-api-webgpu.ts.)
+// Warm-up, then rounds over the images with ours and the peer interleaved image by image; a case's
+// figure is the median over (images × rounds) of the per-image milliseconds (and the minimum, and the
+// median worker-thread CPU ms: lavapipe's threads run both sides' kernels; see bench/README.md).
+// Before timing, each image's detections and landmarks are checked to agree with the peer's.
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import '../src/gpu/node.ts';
-import { initGpu } from '../src/gpu/device.ts';
-import { writeFileAtomic } from '../src/io/atomic.ts';
 import { decodeImage } from '../src/io/images.ts';
-import { DEFAULT_INPUT_SIZE, detectFaces, iou } from '../src/models/face/index.ts';
 import { loadFaceModels } from '../src/io/face-weights.ts';
+import { cropRect, detectBoxes, detectFaces, landmarksForCrops, type PixelRect, type RgbPixels } from '../src/models/face/index.ts';
+import { workerCpuNs } from './lib/cputime.ts';
+import { faceApiWebgpu, peerDetectWithLandmarks, peerLandmarks } from './lib/face-api-webgpu.ts';
+import type { Bench, BenchCase } from './lib/types.ts';
 
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : dflt;
-};
-const split = arg('split', 'val');
-const n = parseInt(arg('n', '100'), 10);
-const inputSize = parseInt(arg('input-size', String(DEFAULT_INPUT_SIZE)), 10);
-const scoreThreshold = parseFloat(arg('score-threshold', '0.5'));
-const dir = join('/work/shared/data', split);
+const VAL = '/work/shared/data/val';
+const INPUT_SIZE = 224;
+const SCORE = 0.5;
+/** boxes and landmarks, image pixels: ours vs face-api on WebGPU (both f32 GPU, different kernels) */
+const AGREE_PX = 0.05;
 
-const gt = JSON.parse(readFileSync(join(dir, 'landmarks.json'), 'utf8')) as Record<string, [number, number][]>;
-const prefix = arg('prefix', '');
-const files = Object.keys(gt).filter((f) => f.startsWith(prefix)).slice(0, n);
-await initGpu({ log: null });
-const models = loadFaceModels();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+interface Sample { ms: number; cpuMs: number | null }
 
-interface Row { file: string; group: string; found: boolean; iou: number; nme: number | null; faces: number; ms: number }
-const rows: Row[] = [];
-for (const file of files) {
-  const pts = gt[file];
-  const xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
-  const gtBox = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
-  const img = await decodeImage(join(dir, file));
+async function timed(fn: () => Promise<unknown>): Promise<Sample> {
+  const c0 = workerCpuNs();
   const t0 = performance.now();
-  const faces = await detectFaces(img, models, { inputSize, scoreThreshold });
+  await fn();
   const ms = performance.now() - t0;
-  let best = -1, bestIou = 0;
-  faces.forEach((f, i) => { const v = iou(f.box, gtBox); if (v > bestIou) { bestIou = v; best = i; } });
-  const found = bestIou >= 0.3;
-  let nme: number | null = null;
-  if (found) {
-    const io = Math.hypot(pts[36][0] - pts[45][0], pts[36][1] - pts[45][1]);
-    nme = faces[best].landmarks68.reduce((a, [x, y], k) => a + Math.hypot(x - pts[k][0], y - pts[k][1]), 0) / 68 / io;
-  }
-  rows.push({ file, group: file.split('_')[0], found, iou: bestIou, nme, faces: faces.length, ms });
+  const c1 = workerCpuNs();
+  return { ms, cpuMs: c0 === null || c1 === null ? null : (c1 - c0) / 1e6 };
 }
-models.detector.dispose();
-models.landmarks.dispose();
 
-const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
-const summary = (rs: Row[]) => {
-  const nmes = rs.filter((r) => r.nme !== null).map((r) => r.nme!);
-  return {
-    faces: rs.length,
-    detectionRate: rs.filter((r) => r.found).length / rs.length,
-    nmeMean: mean(nmes),
-    nmeMedian: median(nmes),
-    failureRate010: nmes.filter((v) => v > 0.1).length / Math.max(1, nmes.length),
-    medianIou: median(rs.filter((r) => r.found).map((r) => r.iou)),
-  };
+const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+export const bench: Bench = {
+  description: `face detection (tiny detector, ${INPUT_SIZE}²) + 68 landmarks per image, ours vs face-api on TensorFlow.js WebGPU, same device, interleaved`,
+  unit: 'images/s',
+  async run(ctx) {
+    const peer = await faceApiWebgpu(ctx.gpu);
+    const { api } = peer;
+    const tf = api.tf;
+    const models = loadFaceModels();
+    const gt = JSON.parse(readFileSync(join(VAL, 'landmarks.json'), 'utf8')) as Record<string, unknown>;
+    const files = Object.keys(gt).slice(0, ctx.quick ? 3 : 8);
+    const rounds = ctx.quick ? 2 : 3;
+    const images: { file: string; img: RgbPixels; crops: PixelRect[] }[] = [];
+    for (const file of files) {
+      const img = await decodeImage(join(VAL, file));
+      const boxes = await detectBoxes(img, models.detector, { inputSize: INPUT_SIZE, scoreThreshold: SCORE });
+      images.push({ file, img, crops: boxes.map((b) => cropRect(b.box, img.width, img.height)).filter((c): c is PixelRect => c !== null) });
+    }
+    const opts = () => new api.TinyFaceDetectorOptions({ inputSize: INPUT_SIZE, scoreThreshold: SCORE });
+    const input = (img: RgbPixels) => tf.tensor3d(Float32Array.from(img.data), [img.height, img.width, 3], 'float32');
+    const stages: Record<string, { ours: (s: typeof images[number]) => Promise<unknown>; peer: (s: typeof images[number]) => Promise<unknown> }> = {
+      [`tiny detect ${INPUT_SIZE}²`]: {
+        ours: (s) => detectBoxes(s.img, models.detector, { inputSize: INPUT_SIZE, scoreThreshold: SCORE }),
+        peer: async (s) => { const x = input(s.img); try { return await api.nets.tinyFaceDetector.locateFaces(x, opts()); } finally { x.dispose(); } },
+      },
+      '68 landmarks (given crops)': {
+        ours: (s) => landmarksForCrops(s.img, s.crops, models.landmarks),
+        peer: async (s) => {
+          const x = input(s.img);
+          try {
+            const faces: Any[] = await api.extractFaceTensors(x, s.crops.map((c) => new api.Rect(c.x, c.y, c.width, c.height)));
+            try { return await peerLandmarks(api, faces); } finally { faces.forEach((f) => f.dispose()); }
+          } finally { x.dispose(); }
+        },
+      },
+      [`tiny detect ${INPUT_SIZE}² + 68 landmarks`]: {
+        ours: (s) => detectFaces(s.img, models, { inputSize: INPUT_SIZE, scoreThreshold: SCORE }),
+        peer: async (s) => { const x = input(s.img); try { return await peerDetectWithLandmarks(api, x, opts()); } finally { x.dispose(); } },
+      },
+    };
+
+    // Same answers first (face-api's landmarks are placed at the detection box's corner, ours at the
+    // crop's: compare face-api's crop-relative points shifted by the crop, as test/models/face-pipeline does).
+    let worst = 0;
+    for (const s of images) {
+      const ours = await detectFaces(s.img, models, { inputSize: INPUT_SIZE, scoreThreshold: SCORE });
+      const theirs: Any[] = await stages[`tiny detect ${INPUT_SIZE}² + 68 landmarks`].peer(s) as Any[];
+      if (ours.length !== theirs.length) throw new Error(`${s.file}: ours ${ours.length} faces, face-api ${theirs.length}`);
+      ours.forEach((o, i) => {
+        const p = theirs[i], b = p.box, crop = cropRect(b, s.img.width, s.img.height)!;
+        for (const k of ['x', 'y', 'width', 'height'] as const) worst = Math.max(worst, Math.abs(o.box[k] - b[k]));
+        p.unshifted.forEach(([x, y]: [number, number], k: number) => {
+          worst = Math.max(worst, Math.abs(o.landmarks68[k][0] - (x + crop.x)), Math.abs(o.landmarks68[k][1] - (y + crop.y)));
+        });
+      });
+    }
+    if (!(worst <= AGREE_PX)) throw new Error(`ours and face-api (WebGPU) disagree: max |Δ| ${worst} px`);
+    ctx.log(`${images.length} images agree with face-api on WebGPU (boxes and landmarks max |Δ| ${worst.toExponential(2)} px)`);
+
+    const out: BenchCase[] = [];
+    for (const [name, st] of Object.entries(stages)) {
+      for (const s of images.slice(0, 2)) { await st.ours(s); await st.peer(s); } // pipelines, buffers
+      const mine: Sample[] = [], theirs: Sample[] = [];
+      for (let r = 0; r < rounds; r++) {
+        for (const s of images) {
+          mine.push(await timed(() => st.ours(s)));
+          theirs.push(await timed(() => st.peer(s)));
+        }
+      }
+      const ms = (v: Sample[]) => median(v.map((x) => x.ms));
+      const cpu = (v: Sample[]) => (v.every((x) => x.cpuMs !== null) ? median(v.map((x) => x.cpuMs!)) : null);
+      const [om, pm, oc, pc] = [ms(mine), ms(theirs), cpu(mine), cpu(theirs)];
+      const row: BenchCase = {
+        case: name, ours: 1e3 / om, peer: 1e3 / pm, peerName: peer.name, ratio: pm / om,
+        oursCpu: oc ? 1e3 / oc : null, peerCpu: pc ? 1e3 / pc : null, ratioCpu: oc && pc ? pc / oc : null,
+        oursMs: om, peerMs: pm, oursMinMs: Math.min(...mine.map((x) => x.ms)), peerMinMs: Math.min(...theirs.map((x) => x.ms)),
+        oursCpuMs: oc, peerCpuMs: pc, images: images.length, rounds, faces: images.reduce((n, s) => n + s.crops.length, 0),
+      };
+      out.push(row);
+      ctx.log(`${name}: ours ${om.toFixed(0)} ms, face-api ${pm.toFixed(0)} ms per image (×${row.ratio!.toFixed(2)}); worker CPU ${oc?.toFixed(0)} / ${pc?.toFixed(0)} ms`);
+    }
+    models.detector.dispose();
+    models.landmarks.dispose();
+    return out;
+  },
 };
-const groups = Object.fromEntries([...new Set(rows.map((r) => r.group))].map((g) => [g, summary(rows.filter((r) => r.group === g))]));
-const result = {
-  split, prefix, n: rows.length, inputSize, scoreThreshold,
-  all: summary(rows), groups,
-  msPerImageMedian: median(rows.map((r) => r.ms)),
-  loadAverage: loadavg()[0],
-  missed: rows.filter((r) => !r.found).map((r) => `${r.file} (faces ${r.faces}, best IoU ${r.iou.toFixed(2)})`),
-  date: new Date().toISOString(),
-};
-console.log(JSON.stringify(result, null, 2));
-writeFileAtomic(join(import.meta.dirname, 'results', `faces-${split}${prefix ? `-${prefix.replace(/_$/, '')}` : ''}-n${rows.length}-s${inputSize}.json`), `${JSON.stringify(result, null, 2)}\n`);
