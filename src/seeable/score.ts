@@ -59,3 +59,39 @@ export function perLocation(perClass: readonly number[], nTypes: number): number
   }
   return out;
 }
+
+export interface ClassAccuracy {
+  /** nearest prototype = the true class / its location part / its type part (fractions of n) */
+  class: number;
+  location: number;
+  type: number;
+  n: number;
+}
+
+/**
+ * How often the nearest prototype of an embedding is its own class (and, separately, its location
+ * and its type): the direct learning signal of the discrepancy classifier, chance 1/K, 1/N_loc, 1/N_type.
+ * h: n embeddings [n·d] (normalised or not), labels: their classes.
+ */
+export function classAccuracy(h: ArrayLike<number>, labels: ArrayLike<number>, prototypes: ArrayLike<number>, K: number, nTypes: number): ClassAccuracy {
+  const d = prototypes.length / K;
+  const n = labels.length;
+  if (!Number.isInteger(d) || h.length !== n * d) throw new Error(`classAccuracy: ${h.length} values are not ${n} embeddings of d = ${d}`);
+  let hits = 0;
+  let loc = 0;
+  let type = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestDot = -Infinity;
+    for (let j = 0; j < K; j++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) s += h[i * d + c] * prototypes[j * d + c];
+      if (s > bestDot) (bestDot = s), (best = j);
+    }
+    const y = labels[i];
+    hits += Number(best === y);
+    loc += Number(Math.floor(best / nTypes) === Math.floor(y / nTypes));
+    type += Number(best % nTypes === y % nTypes);
+  }
+  return { class: hits / n, location: loc / n, type: type / n, n };
+}

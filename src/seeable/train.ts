@@ -22,8 +22,10 @@ import { cachedSource, oneClassValSet, trainBatch } from './batches.ts';
 import type { SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
 import { bcrLoss, guidanceLoss } from './losses.ts';
-import { equalErrorRate, rocAuc } from './metrics.ts';
-import { allScores, embedFace, type ScoreContext } from './scorer.ts';
+import type { ScoreContext } from './scorer.ts';
+import { classAccuracy } from './score.ts';
+import { numTypes } from './discrepancy.ts';
+import { oneClassAuc } from './validate.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -53,6 +55,9 @@ interface Metrics {
   loss: number;
   bcr: number;
   gui: number;
+  /** nearest-prototype accuracy of this batch's embeddings (train mode, before the update) */
+  trainAcc: number;
+  trainLocAcc: number;
   lr: number;
   imagesPerSecond: number;
   elapsedS: number;
@@ -65,41 +70,15 @@ function makeOptimizer(cfg: SeeableConfig, parts: SeeableParts): { base: Optimiz
   return { base, sam: cfg.optimizer === 'sam-sgd' ? new SAM(base, { rho: cfg.rho }) : null };
 }
 
-/** The objective on a batch; returns [total, bcr, gui] scalars. */
-function objective(cfg: SeeableConfig, parts: SeeableParts, x: Tensor, y: Tensor): [Tensor, Tensor, Tensor | null] {
+/** The objective on a batch; returns [total, bcr, gui] scalars and the embeddings z. */
+function objective(cfg: SeeableConfig, parts: SeeableParts, x: Tensor, y: Tensor): [Tensor, Tensor, Tensor | null, Tensor] {
   return tidy(() => {
     const { z } = parts.net.embed(x);
     const bcr = bcrLoss(z, y, parts.prototypes, { tau: cfg.tau, form: cfg.bcrForm });
-    if (cfg.lambda === 0) return [bcr, bcr, null];
+    if (cfg.lambda === 0) return [bcr, bcr, null, z];
     const gui = guidanceLoss(z, y, parts.prototypes, parts.gtable);
-    return [add(bcr, mul(gui, cfg.lambda)), bcr, gui];
+    return [add(bcr, mul(gui, cfg.lambda)), bcr, gui, z];
   });
-}
-
-export interface OneClassResult {
-  auc: number;
-  /** the equal-error threshold between the two: the detector's calibrated decision threshold */
-  threshold: number;
-  real: number[];
-  altered: number[];
-  /** the AUC every score variant would give (the configured one is `auc`) */
-  byVariant: Record<string, number>;
-}
-
-/** One-class validation: AUC of the score between real val crops and fresh discrepancies of them. */
-export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typeof oneClassValSet>>): Promise<OneClassResult> {
-  const sides = { real: [] as Record<string, number>[], altered: [] as Record<string, number>[] };
-  for (let i = 0; i < val.real.length; i++) {
-    const c = val.crops[i];
-    const face = { landmarks: c.landmarks, size: c.image.width, wideRatio: c.wideRatio, scale: c.scale };
-    sides.real.push(allScores(await embedFace(ctx, { ...face, image: val.real[i] }, i), ctx));
-    sides.altered.push(allScores(await embedFace(ctx, { ...face, image: val.altered[i] }, i), ctx));
-  }
-  const key = ctx.variant === 'norm-cos' && ctx.alpha === 0 ? 'cos' : ctx.variant;
-  const real = sides.real.map((s) => s[key]);
-  const altered = sides.altered.map((s) => s[key]);
-  const byVariant = Object.fromEntries(Object.keys(sides.real[0] ?? {}).map((v) => [v, rocAuc(sides.real.map((s) => s[v]), sides.altered.map((s) => s[v]))]));
-  return { auc: rocAuc(real, altered), threshold: equalErrorRate(real, altered).threshold, real, altered, byVariant };
 }
 
 export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
@@ -160,7 +139,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
     const y = tensor(batch.labels, [2 * B], 'i32');
     base.lr = schedule(step);
     parts.net.train();
-    const [loss, bcr, gui] = objective(cfg, parts, x, y);
+    const [loss, bcr, gui, z] = objective(cfg, parts, x, y);
     loss.backward();
     if (sam) {
       sam.firstStep();
@@ -173,26 +152,30 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
       base.zeroGrad();
     }
     const values = [await loss.item(), await bcr.item(), gui ? await gui.item() : 0];
-    for (const t of [loss, bcr, gui, x, y]) t?.dispose();
+    const acc = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd));
+    for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
     if (!values.every(Number.isFinite)) {
       throw new Error(`[train] the loss became ${values[0]} at step ${step + 1}; stopping. The last good checkpoint is ${lastCkpt || 'none (no checkpoint yet)'} — lower the LR or check the data.`);
     }
     imagesDone += 2 * B;
     const m: Metrics = {
-      step: step + 1, loss: values[0], bcr: values[1], gui: values[2], lr: base.lr,
+      step: step + 1, loss: values[0], bcr: values[1], gui: values[2], trainAcc: acc.class, trainLocAcc: acc.location, lr: base.lr,
       imagesPerSecond: (2 * B * 1000) / (performance.now() - stepStart), elapsedS: (performance.now() - t0) / 1000,
     };
     appendFileSync(metricsPath, JSON.stringify(m) + '\n');
     progress.update(step + 1, m.loss, m.imagesPerSecond);
-    if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
+    if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) acc ${(100 * m.trainAcc).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
     const last = step + 1 === cfg.steps;
     if ((step + 1) % cfg.valEvery === 0 || last) {
       const v = await oneClassAuc(ctx, valSet);
       lastAuc = v.auc;
       threshold = v.threshold;
-      appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold, valAucByVariant: v.byVariant }) + '\n');
+      appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold, valAucByVariant: v.byVariant, valAccuracy: v.accuracy }) + '\n');
       const others = Object.entries(v.byVariant).map(([k, a]) => `${k} ${a.toFixed(3)}`).join(', ');
+      const a = v.accuracy;
+      const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
       progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies; by score variant: ${others})`, log);
+      progress.log(`step ${step + 1}: held-out discrepancy accuracy: class ${pct(a.class)} (chance ${pct(1 / parts.K)}), location ${pct(a.location)} (chance ${pct(1 / parts.sd.scheme.count)}), type ${pct(a.type)} (chance ${pct(1 / numTypes(parts.sd))})`, log);
       if (bestAuc === null || lastAuc > bestAuc) {
         bestAuc = lastAuc;
         bestCkpt = await save(step + 1, lastAuc, 'best');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makePrototypes } from '../../src/seeable/prototypes.ts';
-import { perLocation, scoreFace } from '../../src/seeable/score.ts';
+import { classAccuracy, perLocation, scoreFace } from '../../src/seeable/score.ts';
 import { Rng } from '../../src/tensor/random.ts';
 
 const K = 8;
@@ -35,5 +35,25 @@ describe('section-S anomaly score', () => {
   });
   it('rejects embeddings of the wrong size', () => {
     assert.throws(() => scoreFace(new Float64Array(5), P, K), /not K = 8 embeddings/);
+  });
+});
+
+describe('held-out class accuracy', () => {
+  it('counts nearest-prototype hits, and separately the location and type parts', () => {
+    // classes k = loc·2 + type (4 locations × 2 types); rows land on perm(k)
+    const perm = [0, 1, 3, 2, 6, 4, 5, 7]; // a mix of hits, right-location-wrong-type and misses
+    const h = embeddings(perm, [2, 1, 3, 1, 1, 0.5, 1, 1], 0.01);
+    const a = classAccuracy(h, identity, P, K, 2);
+    const want = { class: 0, location: 0, type: 0 };
+    for (let k = 0; k < K; k++) {
+      want.class += Number(perm[k] === k);
+      want.location += Number(Math.floor(perm[k] / 2) === Math.floor(k / 2));
+      want.type += Number(perm[k] % 2 === k % 2);
+    }
+    assert.deepEqual(a, { class: want.class / K, location: want.location / K, type: want.type / K, n: K });
+    assert.deepEqual([want.class, want.location, want.type], [3, 6, 4]); // the fixture mixes all cases
+  });
+  it('rejects a label count that does not match the embeddings', () => {
+    assert.throws(() => classAccuracy(new Float64Array(3 * d), [0, 1], P, K, 2), /not 2 embeddings/);
   });
 });
