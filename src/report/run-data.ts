@@ -11,6 +11,8 @@ export interface TrainPoint {
   loss: number;
   bcr: number;
   gui: number;
+  /** nearest-prototype accuracy of the batch (runs before this field existed lack it) */
+  trainAcc?: number;
   lr: number;
   imagesPerSecond: number;
   elapsedS: number;
@@ -20,6 +22,8 @@ export interface ValPoint {
   step: number;
   valAuc: number;
   threshold: number;
+  /** held-out nearest-prototype accuracy on the val faces' discrepancies */
+  valAccuracy?: { class: number; location: number; type: number; n: number };
 }
 
 export interface EvalSummaryFile {

@@ -66,6 +66,7 @@ export async function trainingSection(run: RunData): Promise<string> {
   const valSvg = run.val.length
     ? inlineSvg(await renderSvg(seriesSpec(run.val.map((v) => ({ step: v.step, value: v.valAuc, series: 'val AUC' })), 'One-class validation AUC', 'AUC', { yDomain: [0, 1], legend: false })))
     : note(run.notes.val ?? 'no validation AUC');
+  const accSvg = await accuracyChart(run);
   const last = run.train.at(-1)!;
   const ips = run.train.reduce((s, m) => s + m.imagesPerSecond, 0) / run.train.length;
   const facts = table([
@@ -76,8 +77,8 @@ export async function trainingSection(run: RunData): Promise<string> {
     ['elapsed (this session)', `${last.elapsedS.toFixed(0)} s`],
     ...(run.val.length ? [['last val AUC (threshold)', `${run.val.at(-1)!.valAuc.toFixed(4)} (${fmt(run.val.at(-1)!.threshold)})`]] : []),
   ], undefined, 'kv');
-  const caption = '<p class="src">Loss: L = L<sub>BCR</sub> + λ·L<sub>GUI</sub> per step. Validation AUC: real validation faces vs fresh soft discrepancies of them (one-class, no fakes seen).</p>';
-  return section('training', 'Training', `<div class="charts">${inlineSvg(lossSvg)}${valSvg}</div>${caption}${facts}`);
+  const caption = '<p class="src">Loss: L = L<sub>BCR</sub> + λ·L<sub>GUI</sub> per step. Validation AUC: real validation faces vs fresh soft discrepancies of them (one-class, no fakes seen). Accuracy: how often a discrepancy\'s nearest prototype is its own class (and its location, its type) — on the validation faces\' K discrepancies (held out) and on the training batches (mean of 20 steps); chance is 1/K, 1/N<sub>loc</sub>, 1/N<sub>type</sub>.</p>';
+  return section('training', 'Training', `<div class="charts">${inlineSvg(lossSvg)}${valSvg}${accSvg}</div>${caption}${facts}`);
 }
 
 export async function evalSection(run: RunData): Promise<string> {
@@ -165,4 +166,22 @@ export function profileSection(run: RunData): string {
     `<p>${meta} Times are GPU timestamps per pass; slowest first (top ${top.length}).</p>` +
     table(rows, ['kernel', 'calls / pass', 'ms / pass', 'share'], 'num') +
     `<details><summary>as text</summary><pre>${esc(formatProfile(p.rows, 40))}</pre></details>`);
+}
+
+/** Held-out accuracy (class, location, type) per validation and the training batches' class accuracy. */
+async function accuracyChart(run: RunData): Promise<string> {
+  const points: { step: number; value: number; series: string }[] = [];
+  for (const v of run.val) {
+    if (!v.valAccuracy) continue;
+    points.push({ step: v.step, value: v.valAccuracy.class, series: 'held-out class' });
+    points.push({ step: v.step, value: v.valAccuracy.location, series: 'held-out location' });
+    points.push({ step: v.step, value: v.valAccuracy.type, series: 'held-out type' });
+  }
+  const acc = run.train.filter((m) => typeof m.trainAcc === 'number');
+  for (let i = 19; i < acc.length; i += 10) {
+    const window = acc.slice(i - 19, i + 1);
+    points.push({ step: acc[i].step, value: window.reduce((s, m) => s + m.trainAcc!, 0) / window.length, series: 'train batches, class' });
+  }
+  if (!points.length) return '';
+  return inlineSvg(await renderSvg(seriesSpec(points, 'Discrepancy accuracy (nearest prototype)', 'accuracy', { yDomain: [0, 1] })));
 }
