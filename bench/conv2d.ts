@@ -9,9 +9,8 @@
 // machine, ratio (wall clock) on a quiet one.
 import { convGeometry, type ConvGeometry } from '../src/ops/conv-geometry.ts';
 import { chooseConvPath, type ConvPath } from '../src/ops/conv2d.ts';
-import {
-  convForwardRaw, convGradInputRaw, convGradWeightRaw, pointwiseGradInputRaw, pointwiseGradWeightRaw, pointwiseRaw,
-} from '../src/ops/conv2d-raw.ts';
+import { convForwardRaw, convGradInputRaw, convGradWeightRaw } from '../src/ops/conv2d-raw.ts';
+import { pointwiseForward, pointwiseGradInput, pointwiseGradWeight } from '../src/ops/pointwise.ts';
 import { depthwiseForwardRaw, depthwiseGradInputRaw, depthwiseGradWeightRaw } from '../src/ops/depthwise.ts';
 import { tensor } from '../src/tensor/create.ts';
 import { Rng } from '../src/tensor/random.ts';
@@ -49,7 +48,7 @@ type Kind = 'fwd' | 'dx' | 'dw';
 const KINDS: Kind[] = ['fwd', 'dx', 'dw'];
 
 function ourOps(path: ConvPath) {
-  if (path === 'pointwise') return { fwd: pointwiseRaw, dx: pointwiseGradInputRaw, dw: pointwiseGradWeightRaw };
+  if (path === 'pointwise') return { fwd: pointwiseForward, dx: pointwiseGradInput, dw: pointwiseGradWeight };
   if (path === 'depthwise') return { fwd: depthwiseForwardRaw, dx: depthwiseGradInputRaw, dw: depthwiseGradWeightRaw };
   return { fwd: convForwardRaw, dx: convGradInputRaw, dw: convGradWeightRaw };
 }

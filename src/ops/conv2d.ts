@@ -4,11 +4,9 @@
 import { needsGrad, record } from '../tensor/tape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { convGeometry, type ConvGeometry, type WindowOptions } from './conv-geometry.ts';
-import {
-  biasGradRaw, convForwardRaw, convGradInputRaw, convGradWeightRaw, convNaiveRaw,
-  pointwiseGradInputRaw, pointwiseGradWeightRaw, pointwiseRaw,
-} from './conv2d-raw.ts';
+import { biasGradRaw, convForwardRaw, convGradInputRaw, convGradWeightRaw, convNaiveRaw } from './conv2d-raw.ts';
 import { depthwiseForwardRaw, depthwiseGradInputRaw, depthwiseGradWeightRaw, depthwiseSupported } from './depthwise.ts';
+import { pointwiseForward, pointwiseGradInput, pointwiseGradWeight } from './pointwise.ts';
 import { fmt } from './shape-utils.ts';
 
 export interface Conv2dOptions extends WindowOptions {
@@ -27,8 +25,8 @@ function envFlag(name: string): boolean {
 /**
  * The one place that picks a conv kernel (thresholds measured on lavapipe, bench/conv2d.ts):
  * - SEEABLE_NAIVE_CONV=1: the naive reference kernel for every forward (debugging).
- * - 1×1, stride 1, no padding, one group → pointwise: a batched matmul W·X[n] (the matmul kernels
- *   are the fastest GEMM we have; NCHW needs no transposes).
+ * - 1×1, stride 1, no padding, one group → pointwise: a GEMM over channels; pointwise.ts decides
+ *   between one channel-major GEMM over all N·H·W pixels and per-sample matmuls W·X[n].
  * - one input channel and one output channel per group with a window of ≤ 25 taps → the depthwise
  *   kernel (MBConv's spatial conv): 4×4 output tiles, each input row read once for every output row
  *   it feeds; grad-input as the same kernel (stride 1) or phase-decomposed tiles (stride 2).
@@ -55,7 +53,7 @@ export function conv2d(x: Tensor, w: Tensor, o: Conv2dOptions = {}): Tensor {
 /** conv2d with the path forced (tests and benches compare paths on the same shapes). */
 export function convWithGeometry(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry, path: ConvPath): Tensor {
   const out =
-    path === 'pointwise' ? pointwiseRaw(x, w, bias, g)
+    path === 'pointwise' ? pointwiseForward(x, w, bias, g)
     : path === 'depthwise' ? depthwiseForwardRaw(x, w, bias, g)
     : path === 'naive' ? convNaiveRaw(x, w, bias, g)
     : convForwardRaw(x, w, bias, g);
@@ -71,13 +69,13 @@ export function convWithGeometry(x: Tensor, w: Tensor, bias: Tensor | null, g: C
 }
 
 function convGradInput(dy: Tensor, w: Tensor, g: ConvGeometry, path: ConvPath): Tensor {
-  if (path === 'pointwise') return pointwiseGradInputRaw(dy, w, g);
+  if (path === 'pointwise') return pointwiseGradInput(dy, w, g);
   if (path === 'depthwise') return depthwiseGradInputRaw(dy, w, g);
   return convGradInputRaw(dy, w, g);
 }
 
 function convGradWeight(x: Tensor, dy: Tensor, g: ConvGeometry, path: ConvPath): Tensor {
-  if (path === 'pointwise') return pointwiseGradWeightRaw(x, dy, g);
+  if (path === 'pointwise') return pointwiseGradWeight(x, dy, g);
   if (path === 'depthwise') return depthwiseGradWeightRaw(x, dy, g);
   return convGradWeightRaw(x, dy, g);
 }
