@@ -48,6 +48,9 @@ export interface SeeableConfig {
   /** faces of the one-class validation (real vs freshly generated discrepancies) */
   valFaces: number;
   valEvery: number;
+  /** batches of training discrepancies that recompute the BN running statistics before each
+   *  validation (and so in every checkpoint scored), src/nn/precise-bn.ts; 0 = keep the EMA */
+  bnRecalibration: number;
   ckptEvery: number;
   logEvery: number;
 }
@@ -82,6 +85,7 @@ export const DEFAULTS: SeeableConfig = {
   trainLimit: 0,
   valFaces: 64,
   valEvery: 1000,
+  bnRecalibration: 8,
   ckptEvery: 200,
   logEvery: 10,
 };
@@ -98,7 +102,7 @@ export const PRESETS: Record<string, Partial<SeeableConfig>> = {
   /** a few steps, for tests */
   tiny: {
     backbone: 'b0', size: 32, batchFaces: 2, steps: 3, optimizer: 'sam-sgd', hidden: 32, dim: 32,
-    gridRows: 2, gridCols: 2, trainLimit: 8, valFaces: 2, valEvery: 3, ckptEvery: 2, logEvery: 1, postAug: false,
+    gridRows: 2, gridCols: 2, trainLimit: 8, valFaces: 2, valEvery: 3, ckptEvery: 2, logEvery: 1, postAug: false, bnRecalibration: 1,
   },
 };
 
@@ -143,5 +147,6 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
   for (const k of ['batchFaces', 'steps', 'valFaces', 'valEvery', 'ckptEvery', 'logEvery'] as const) {
     if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`Setting "${k}" must be a positive integer, got ${c[k]}`);
   }
+  if (!(Number.isInteger(c.bnRecalibration) && c.bnRecalibration >= 0)) throw new Error(`Setting "bnRecalibration" must be a non-negative integer, got ${c.bnRecalibration}`);
   return c;
 }

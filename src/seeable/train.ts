@@ -18,7 +18,8 @@ import { tensor } from '../tensor/create.ts';
 import { Rng } from '../tensor/random.ts';
 import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { cachedSource, oneClassValSet, trainBatch } from './batches.ts';
+import { cachedSource, oneClassValSet, trainBatch, type FaceSource } from './batches.ts';
+import { recalibrateBatchNorm } from '../nn/precise-bn.ts';
 import type { SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
 import { bcrLoss, guidanceLoss } from './losses.ts';
@@ -167,6 +168,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
     if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) acc ${(100 * m.trainAcc).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
     const last = step + 1 === cfg.steps;
     if ((step + 1) % cfg.valEvery === 0 || last) {
+      if (cfg.bnRecalibration > 0) await recalibrate(cfg, parts, trainSrc);
       const v = await oneClassAuc(ctx, valSet);
       lastAuc = v.auc;
       threshold = v.threshold;
@@ -187,6 +189,20 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   progress.stop();
   const ips = imagesDone / ((performance.now() - t0) / 1000);
   return { step, bestValAuc: bestAuc, lastValAuc: lastAuc, checkpoint: lastCkpt || join(ckDir, 'latest.json'), bestCheckpoint: bestCkpt, imagesPerSecond: ips };
+}
+
+/** Precise BN before eval-mode use: the same fixed-seed training batches every time (resumable). */
+async function recalibrate(cfg: SeeableConfig, parts: SeeableParts, src: FaceSource): Promise<void> {
+  const rng = new Rng(cfg.seed + 3);
+  const B = cfg.batchFaces;
+  await recalibrateBatchNorm(parts.net, {
+    batches: cfg.bnRecalibration,
+    input: async () => {
+      const b = await trainBatch(src, rng, { sd: parts.sd, size: cfg.size, faces: B, renderer: gpuRenderer, postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null });
+      return tensor(b.images, [2 * B, 3, cfg.size, cfg.size]);
+    },
+    forward: (x) => parts.net.embed(x).z,
+  });
 }
 
 /** A resumed run rewrites the metrics after its checkpoint's step. */

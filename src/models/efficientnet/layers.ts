@@ -52,14 +52,15 @@ export class Conv extends Module {
 export class BatchNorm extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor;
-  /** updated in place in training mode; checkpoint loads write into them in place too */
+  /** updated in place in training mode (running = (1 − momentum)·running + momentum·batch; see
+   *  src/nn/precise-bn.ts for the exact recalibration); checkpoint loads write into them in place too */
   readonly runningMean: Tensor;
   readonly runningVar: Tensor;
 
   /** swish after the affine, fused into the BN kernels (timm's BatchNormAct2d) */
   readonly act: 'silu' | null;
 
-  constructor(readonly channels: number, readonly eps: number, readonly momentum: number, act: 'silu' | null = null) {
+  constructor(readonly channels: number, readonly eps: number, public momentum: number, act: 'silu' | null = null) {
     super();
     this.act = act;
     this.weight = this.registerParameter('weight', full([channels], 1));
