@@ -6,8 +6,11 @@
 //                row of the tile's window is read once and feeds every output row it belongs to
 //                (measured by CPU time: 4×4 tiles 1.3–2× over 4 pixels of one row; 4×8 another
 //                0–70 %, most for 5×5). Invocations run over (channel, tile) flattened, so small
-//                planes (7×7) fill whole workgroups.
-//                WG 64; grid (x, y) folds ceil(C·ceil(OH/4)·ceil(OW/8)/64), z = N.
+//                planes (7×7) fill whole workgroups. Planes narrower than 8 or shorter than 4 take a
+//                TH × TW tile (overrides; 1–4 × 4) instead: 1.5–3× on EfficientNet's 4×4 and 2×2 planes.
+//                WG 64; grid (x, y) folds ceil(C·ceil(OH/TH)·ceil(OW/TW)/64), z = N.
+//   forward4:    the same with each input row read as aligned vec4s (W % 4 == 0, W stride ≤ 2): one
+//                bounds check per vec4 instead of per pixel; 1.0–1.5× (3×3/1 ≈ equal, 5×5 and stride 2 most).
 //   grad_input:  the transposed conv, decomposed by phase: destination pixel (SH·qy + ry, SW·qx + rx).
 //                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for a whole
 //                4×8 tile of an invocation or for none, so a stride-2 backward does the forward's work,
@@ -28,6 +31,10 @@ override DH: i32 = 1;
 override DW: i32 = 1;
 // forward with the window reversed: the stride-1 grad-input is this conv of dY (see depthwise.ts).
 override FLIP: bool = false;
+// forward tile: TH output rows (1–4) × TW columns (4 or 8); smaller tiles for planes narrower than
+// 8 or shorter than 4 (EfficientNet's 4×4 and 2×2 late stages), where a 4×8 tile would mostly idle.
+override TH: u32 = 4;
+override TW: u32 = 8;
 
 struct Params {
   C: u32,
@@ -60,16 +67,16 @@ fn load(base: u32, y: i32, x: i32, h: i32, w: i32) -> f32 {
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
            @builtin(num_workgroups) nwg: vec3<u32>) {
-  let owBlocks = (p.OW + 7u) / 8u;
-  let ohBlocks = (p.OH + 3u) / 4u;
+  let owBlocks = (p.OW + TW - 1u) / TW;
+  let ohBlocks = (p.OH + TH - 1u) / TH;
   let perPlane = ohBlocks * owBlocks;
   let i = gid.x + wid.y * nwg.x * WG;
   if (i >= p.C * perPlane) { return; }
   let c = qdiv(i, perPlane);
   let r0 = i - c * perPlane;
   let oby = qdiv(r0, owBlocks);
-  let oy0 = i32(oby) * 4;
-  let ox0 = i32(r0 - oby * owBlocks) * 8;
+  let oy0 = i32(oby * TH);
+  let ox0 = i32((r0 - oby * owBlocks) * TW);
   let n = wid.z;
   let H = i32(p.H);
   let W = i32(p.W);
@@ -77,37 +84,115 @@ fn forward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id)
   let wBase = c * KH * KW;
   var acc: array<vec4<f32>, 4>;
   var accB: array<vec4<f32>, 4>;
-  for (var t = 0; t < 4; t++) { acc[t] = vec4<f32>(0.0); accB[t] = vec4<f32>(0.0); }
+  for (var t = 0; t < i32(TH); t++) { acc[t] = vec4<f32>(0.0); accB[t] = vec4<f32>(0.0); }
   // Input rows of the tile's window; row r feeds output row t through tap ky = (r − t·SH) / DH.
-  let NR = 3 * SH + i32(KH - 1u) * DH + 1;
+  let NR = i32(TH - 1u) * SH + i32(KH - 1u) * DH + 1;
   for (var r = 0; r < NR; r++) {
     let iy = oy0 * SH - p.pt + r;
     for (var kx = 0u; kx < KW; kx++) {
       let ix = ox0 * SW - p.pl + i32(kx) * DW;
       let xv = vec4<f32>(load(base, iy, ix, H, W), load(base, iy, ix + SW, H, W),
                          load(base, iy, ix + 2 * SW, H, W), load(base, iy, ix + 3 * SW, H, W));
-      let xw = vec4<f32>(load(base, iy, ix + 4 * SW, H, W), load(base, iy, ix + 5 * SW, H, W),
-                         load(base, iy, ix + 6 * SW, H, W), load(base, iy, ix + 7 * SW, H, W));
-      for (var t = 0; t < 4; t++) {
+      var xw = vec4<f32>(0.0);
+      if (TW == 8u) {
+        xw = vec4<f32>(load(base, iy, ix + 4 * SW, H, W), load(base, iy, ix + 5 * SW, H, W),
+                       load(base, iy, ix + 6 * SW, H, W), load(base, iy, ix + 7 * SW, H, W));
+      }
+      for (var t = 0; t < i32(TH); t++) {
         let d = r - t * SH;
         let ky = d / DH;
         if (d >= 0 && ky * DH == d && ky < i32(KH)) {
           let tap = u32(ky) * KW + kx;
           let wv = vec4(aux[wBase + select(tap, KH * KW - 1u - tap, FLIP)]);
           acc[t] = fma(xv, wv, acc[t]);
-          accB[t] = fma(xw, wv, accB[t]);
+          if (TW == 8u) { accB[t] = fma(xw, wv, accB[t]); }
         }
       }
     }
   }
-  for (var t = 0; t < 4; t++) {
+  for (var t = 0; t < i32(TH); t++) {
     let oy = oy0 + t;
     if (oy >= i32(p.OH)) { break; }
     var v = acc[t];
     var vB = accB[t];
     if (p.hasBias == 1u) { v += bias[c]; vB += bias[c]; }
     let o = ((n * p.C + c) * p.OH + u32(oy)) * p.OW + u32(ox0);
-    let nx = min(8u, p.OW - u32(ox0));
+    let nx = min(TW, p.OW - u32(ox0));
+    for (var j = 0u; j < min(nx, 4u); j++) { dst[o + j] = v[j]; }
+    for (var j = 4u; j < nx; j++) { dst[o + j] = vB[j - 4u]; }
+  }
+}
+
+// forward4: `forward` for rows of whole vec4s (W % 4 == 0, SW ≤ 2, the left padding an override PL):
+// each input row of the tile's window is read as NV aligned vec4s — a vec4 lies wholly inside the row
+// or wholly in the padding, so one check per vec4 instead of one per pixel — into a register row from
+// which every tap takes its 8 pixels at constant offsets (the tap loops unroll).
+override PL: i32 = 0;
+// vec4s of one tile row: columns SW·ox0 − PL + [0, (TW − 1)·SW + (KW − 1)·DW], in whole vec4s from V0 on.
+const ROWMAX = 32u;
+@group(0) @binding(1) var<storage, read> src4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn forward4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+            @builtin(num_workgroups) nwg: vec3<u32>) {
+  let V0 = (-PL - 3) / 4;                                  // floor(−PL / 4) for PL ≥ 0
+  let NV = (i32(TW - 1u) * SW - PL + i32(KW - 1u) * DW) / 4 - V0 + 1;   // ≤ ROWMAX / 4 (checked on the host)
+  let S0 = -PL - 4 * V0;                                   // column of the tile's first tap in row[]
+  let owBlocks = (p.OW + TW - 1u) / TW;
+  let ohBlocks = (p.OH + TH - 1u) / TH;
+  let perPlane = ohBlocks * owBlocks;
+  let i = gid.x + wid.y * nwg.x * WG;
+  if (i >= p.C * perPlane) { return; }
+  let c = qdiv(i, perPlane);
+  let r0 = i - c * perPlane;
+  let oby = qdiv(r0, owBlocks);
+  let oy0 = i32(oby * TH);
+  let ox0 = i32((r0 - oby * owBlocks) * TW);
+  let n = wid.z;
+  let H = i32(p.H);
+  let W4 = i32(p.W / 4u);
+  let base4 = i32((n * p.C + c) * p.H * (p.W / 4u));
+  let q0 = (ox0 * SW) / 4 + V0;                            // first vec4 column of the tile's rows
+  let wBase = c * KH * KW;
+  var acc: array<vec4<f32>, 4>;
+  var accB: array<vec4<f32>, 4>;
+  for (var t = 0; t < i32(TH); t++) { acc[t] = vec4<f32>(0.0); accB[t] = vec4<f32>(0.0); }
+  var row: array<f32, ROWMAX>;
+  let NR = i32(TH - 1u) * SH + i32(KH - 1u) * DH + 1;
+  for (var r = 0; r < NR; r++) {
+    let iy = oy0 * SH - p.pt + r;
+    let rowOk = iy >= 0 && iy < H;
+    for (var v = 0; v < NV; v++) {
+      let q = q0 + v;
+      let ok = rowOk && q >= 0 && q < W4;
+      let x4 = select(vec4<f32>(0.0), src4[u32(select(0, base4 + iy * W4 + q, ok))], ok);
+      row[4 * v] = x4.x; row[4 * v + 1] = x4.y; row[4 * v + 2] = x4.z; row[4 * v + 3] = x4.w;
+    }
+    for (var kx = 0u; kx < KW; kx++) {
+      let s = S0 + i32(kx) * DW;
+      let xv = vec4<f32>(row[s], row[s + SW], row[s + 2 * SW], row[s + 3 * SW]);
+      var xw = vec4<f32>(0.0);
+      if (TW == 8u) { xw = vec4<f32>(row[s + 4 * SW], row[s + 5 * SW], row[s + 6 * SW], row[s + 7 * SW]); }
+      for (var t = 0; t < i32(TH); t++) {
+        let d = r - t * SH;
+        let ky = d / DH;
+        if (d >= 0 && ky * DH == d && ky < i32(KH)) {
+          let tap = u32(ky) * KW + kx;
+          let wv = vec4(aux[wBase + select(tap, KH * KW - 1u - tap, FLIP)]);
+          acc[t] = fma(xv, wv, acc[t]);
+          if (TW == 8u) { accB[t] = fma(xw, wv, accB[t]); }
+        }
+      }
+    }
+  }
+  for (var t = 0; t < i32(TH); t++) {
+    let oy = oy0 + t;
+    if (oy >= i32(p.OH)) { break; }
+    var v = acc[t];
+    var vB = accB[t];
+    if (p.hasBias == 1u) { v += bias[c]; vB += bias[c]; }
+    let o = ((n * p.C + c) * p.OH + u32(oy)) * p.OW + u32(ox0);
+    let nx = min(TW, p.OW - u32(ox0));
     for (var j = 0u; j < min(nx, 4u); j++) { dst[o + j] = v[j]; }
     for (var j = 4u; j < nx; j++) { dst[o + j] = vB[j - 4u]; }
   }

@@ -25,6 +25,7 @@ const PARAMS = [
 ] as const;
 const kernel = (entry: string) => defineKernel({ file: 'depthwise', entry, params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 });
 const K_FORWARD = kernel('forward');
+const K_FORWARD4 = kernel('forward4');
 const K_GRAD_INPUT = kernel('grad_input');
 const K_GRAD_WEIGHT = kernel('grad_weight');
 
@@ -56,6 +57,11 @@ export function depthwiseConv2d(x: Tensor, w: Tensor, o: DepthwiseOptions = {}):
   return out;
 }
 
+function envFlag(name: string): boolean {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return v !== undefined && v !== '' && v !== '0';
+}
+
 function constants(g: ConvGeometry, flip = false): Record<string, number> {
   return { KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, DH: g.dh, DW: g.dw, FLIP: flip ? 1 : 0 };
 }
@@ -64,27 +70,55 @@ function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, n
   return { C: g.groups, H: g.H, W: g.W, OH: g.OH, OW: g.OW, pt: g.pt, pl: g.pl, hasBias: hasBias ? 1 : 0, splits, N: g.N };
 }
 
-export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
-  const out = Tensor.empty([g.N, g.groups, g.OH, g.OW]);
-  const [gx, gy] = grid1d(g.groups * Math.ceil(g.OH / 4) * Math.ceil(g.OW / 8), 64);
+/** Output tile of the forward kernels: 4 rows × 8 columns, fewer where the plane is smaller. */
+export function forwardTile(OH: number, OW: number): { TH: number; TW: number } {
+  return { TH: Math.min(4, OH), TW: OW <= 4 ? 4 : 8 };
+}
+
+/** Whether the aligned-row entry (forward4) runs a forward-shaped pass over a W-wide source with left
+ *  padding pl and tile width TW: rows of whole vec4s (W % 4 == 0), W stride ≤ 2, ≤ 8 vec4s a tile row. */
+export function alignedRowsApply(W: number, pl: number, g: ConvGeometry, TW = 8): boolean {
+  if (envFlag('SEEABLE_DEPTHWISE_SCALAR') || W % 4 !== 0 || g.sw > 2 || pl < 0) return false;
+  const last = (TW - 1) * g.sw - pl + (g.kw - 1) * g.dw;
+  return last >= 0 && Math.floor(last / 4) - Math.floor(-pl / 4) + 1 <= 8;
+}
+
+/** One forward-shaped pass: the tiled kernel over src (the forward's geometry `t`), aligned rows
+ *  where they apply. `flip` reverses the window (the stride-1 grad-input). */
+/** Kernel choices forced by tests and benches (default: chosen here). */
+export interface DepthwiseKernelOptions {
+  aligned?: boolean;
+  tile?: { TH: number; TW: number };
+}
+
+function forwardPass(src: Tensor, w: Tensor, bias: Tensor | null, t: ConvGeometry, flip: boolean, window: ConvGeometry, o: DepthwiseKernelOptions): Tensor {
+  const aligned = o.aligned;
+  const out = Tensor.empty([t.N, t.groups, t.OH, t.OW]);
+  const tile = o.tile ?? forwardTile(t.OH, t.OW);
+  const [gx, gy] = grid1d(t.groups * Math.ceil(t.OH / tile.TH) * Math.ceil(t.OW / tile.TW), 64);
+  const applies = alignedRowsApply(t.W, t.pl, window, tile.TW);
+  if (aligned && !applies) throw new Error(`depthwise: the aligned-row kernel needs W % 4 = 0, W stride ≤ 2 and a short tile row (W ${t.W}, pad ${t.pl})`);
+  const vec4 = aligned ?? applies;
+  const consts = { ...constants(window, flip), ...tile };
   getGpu().dispatch(
-    K_FORWARD, [x.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
-    params(g, !!bias), [gx, gy, g.N], constants(g),
+    vec4 ? K_FORWARD4 : K_FORWARD, [src.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
+    params(t, !!bias), [gx, gy, t.N], vec4 ? { ...consts, PL: t.pl } : consts,
   );
   return out;
 }
 
+export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g: ConvGeometry, o: DepthwiseKernelOptions = {}): Tensor {
+  return forwardPass(x, w, bias, g, false, g, o);
+}
+
 /** Grad-input. Stride 1: the forward kernel on dY with the window reversed and padding (k − 1)·d − p
  *  (its 4×4 tiles reuse rows, which the phase kernel cannot). Otherwise the phase-decomposed kernel. */
-export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry, o: DepthwiseKernelOptions = {}): Tensor {
   const pt = (g.kh - 1) * g.dh - g.pt;
   const pl = (g.kw - 1) * g.dw - g.pl;
   if (g.sh === 1 && g.sw === 1 && pt >= 0 && pl >= 0) {
     const t: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, pt, pl };
-    const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
-    const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / 4) * Math.ceil(g.W / 8), 64);
-    getGpu().dispatch(K_FORWARD, [dy.buffer, w.buffer, dummyBuffer(), out.buffer], params(t, false), [gx, gy, g.N], constants(g, true));
-    return out;
+    return forwardPass(dy, w, null, t, true, g, o);
   }
   const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
   // Largest phase: ceil(H / sh) × ceil(W / sw) pixels in 4×8 tiles.
