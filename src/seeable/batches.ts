@@ -4,7 +4,7 @@
 import type { FaceEntry } from '../io/dataset.ts';
 import type { Rng } from '../tensor/random.ts';
 import { prepareFace, type PreparedFace } from './crop.ts';
-import { makeDiscrepancies, numClasses, type SdConfig, type SdRenderer } from './discrepancy.ts';
+import { makeDiscrepancies, makeDiscrepancyBatch, numClasses, type SdConfig, type SdRenderer } from './discrepancy.ts';
 import type { ChwImage, RgbImage } from './image.ts';
 import { applyPostAug, samplePostAug, type JpegCodec } from './post-augment.ts';
 
@@ -49,33 +49,51 @@ export interface BatchOptions {
   renderer: SdRenderer;
   /** post-augmentation (JPEG through this codec); omitted = none */
   postAug?: { jpeg: JpegCodec } | null;
+  /** where view 2 comes from (default 'same-face') */
+  pairing?: ViewPairing;
 }
+
+export type ViewPairing = 'same-face' | 'two-faces';
 
 export function sdFace(p: PreparedFace, size: number) {
   return { image: p.image, landmarks: p.landmarks, size, wideRatio: p.wideRatio, scale: p.scale };
 }
 
-/** One training batch; all randomness from `rng` (same state → same batch). */
+/**
+ * One training batch; all randomness from `rng` (same state → same batch). Every row pair shares one
+ * class k; 'same-face' renders both views from one face (§3.4 [OURS]), 'two-faces' takes view 2 from
+ * another face, so the only thing the two positives share is the discrepancy (docs/method-departures.md).
+ * All discrepancies of the batch are rendered in one renderer call.
+ */
 export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Promise<Batch> {
   const K = numClasses(o.sd);
   const S = o.size;
   const B = o.faces;
+  const n = src.entries.length;
+  const twoFaces = (o.pairing ?? 'same-face') === 'two-faces';
+  if (twoFaces && n < 2) throw new Error('trainBatch: view pairing "two-faces" needs at least 2 training faces');
   const plane = 3 * S * S;
   const images = new Float32Array(2 * B * plane);
   const labels = new Int32Array(2 * B);
   const faces: number[] = [];
+  const requests: { face: ReturnType<typeof sdFace>; labels: number[] }[] = [];
   for (let b = 0; b < B; b++) {
-    const i = rng.int(src.entries.length);
-    faces.push(i);
+    const i = rng.int(n);
     const k = rng.int(K);
-    const img = await src.load(i);
-    const prepared = prepareFace(img, src.entries[i].landmarks, { size: S, phase: 'train', rng });
-    const views = await makeDiscrepancies(sdFace(prepared, S), [k, k], rng, o.sd, o.renderer);
+    faces.push(i);
+    labels[b] = labels[B + b] = k;
+    const picks = twoFaces ? [i, (i + 1 + rng.int(n - 1)) % n] : [i];
+    for (const f of picks) {
+      const prepared = prepareFace(await src.load(f), src.entries[f].landmarks, { size: S, phase: 'train', rng });
+      requests.push({ face: sdFace(prepared, S), labels: twoFaces ? [k] : [k, k] });
+    }
+  }
+  const rendered = (await makeDiscrepancyBatch(requests, rng, o.sd, o.renderer)).flat();
+  for (let b = 0; b < B; b++) {
     for (let v = 0; v < 2; v++) {
-      let out: ChwImage = views[v].image;
+      let out: ChwImage = rendered[2 * b + v].image;
       if (o.postAug) out = await applyPostAug(out, samplePostAug(rng), o.postAug.jpeg);
       images.set(out.data, (v * B + b) * plane);
-      labels[v * B + b] = k;
     }
   }
   return { images, labels, faces };

@@ -1,6 +1,7 @@
 // SeeABLE training configuration: defaults from the method spec (§7 [OURS] recipe, section S),
 // named presets, and validation of user overrides (a config file plus command-line flags).
 import type { EfficientNetVariant } from '../models/efficientnet/config.ts';
+import type { ViewPairing } from './batches.ts';
 import type { BcrForm } from './losses.ts';
 import type { ScoreVariant } from './score.ts';
 
@@ -20,6 +21,8 @@ export interface SeeableConfig {
   types: 'sbi2' | 'ext4';
   /** faces per step B; each gives V = 2 views of one (location, type) class (§3.4) */
   batchFaces: number;
+  /** view 2 of a pair: the same face (§3.4 [OURS]) or another face with the same class */
+  viewPairing: ViewPairing;
   steps: number;
   /** fraction of the steps at the full LR before the linear decay to 0 (SBI: 75 of 100 epochs) */
   constantFraction: number;
@@ -65,6 +68,7 @@ export const DEFAULTS: SeeableConfig = {
   gridCols: 4,
   types: 'sbi2',
   batchFaces: 16,
+  viewPairing: 'same-face',
   steps: 36_000, // §7: 100 epochs × 360 steps
   constantFraction: 0.75,
   optimizer: 'sam-sgd',
@@ -111,6 +115,7 @@ const ENUMS: Partial<Record<keyof SeeableConfig, readonly string[]>> = {
   padding: ['same', 'symmetric'],
   types: ['sbi2', 'ext4'],
   optimizer: ['sam-sgd', 'sgd', 'adam'],
+  viewPairing: ['same-face', 'two-faces'],
   bcrForm: ['spec', 'code'],
   scoreVariant: ['norm-cos', 'max-cos', 'hit-rate'],
 };

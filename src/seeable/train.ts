@@ -18,7 +18,7 @@ import { tensor } from '../tensor/create.ts';
 import { Rng } from '../tensor/random.ts';
 import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { cachedSource, oneClassValSet, trainBatch, type FaceSource } from './batches.ts';
+import { cachedSource, oneClassValSet, trainBatch, type BatchOptions, type FaceSource } from './batches.ts';
 import { recalibrateBatchNorm } from '../nn/precise-bn.ts';
 import type { SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
@@ -135,7 +135,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   let step = start;
   for (; step < stopAt; step++) {
     const stepStart = performance.now();
-    const batch = await trainBatch(trainSrc, dataRng, { sd: parts.sd, size: S, faces: B, renderer: gpuRenderer, postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null });
+    const batch = await trainBatch(trainSrc, dataRng, batchOptionsOf(cfg, parts));
     const x = tensor(batch.images, [2 * B, 3, S, S]);
     const y = tensor(batch.labels, [2 * B], 'i32');
     base.lr = schedule(step);
@@ -191,6 +191,14 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   return { step, bestValAuc: bestAuc, lastValAuc: lastAuc, checkpoint: lastCkpt || join(ckDir, 'latest.json'), bestCheckpoint: bestCkpt, imagesPerSecond: ips };
 }
 
+/** The training batches of a config: its size, faces, view pairing and post-augmentation. */
+export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts): BatchOptions {
+  return {
+    sd: parts.sd, size: cfg.size, faces: cfg.batchFaces, renderer: gpuRenderer, pairing: cfg.viewPairing,
+    postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null,
+  };
+}
+
 /** Precise BN before eval-mode use: the same fixed-seed training batches every time (resumable). */
 async function recalibrate(cfg: SeeableConfig, parts: SeeableParts, src: FaceSource): Promise<void> {
   const rng = new Rng(cfg.seed + 3);
@@ -198,7 +206,7 @@ async function recalibrate(cfg: SeeableConfig, parts: SeeableParts, src: FaceSou
   await recalibrateBatchNorm(parts.net, {
     batches: cfg.bnRecalibration,
     input: async () => {
-      const b = await trainBatch(src, rng, { sd: parts.sd, size: cfg.size, faces: B, renderer: gpuRenderer, postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null });
+      const b = await trainBatch(src, rng, batchOptionsOf(cfg, parts));
       return tensor(b.images, [2 * B, 3, cfg.size, cfg.size]);
     },
     forward: (x) => parts.net.embed(x).z,
