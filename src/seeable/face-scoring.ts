@@ -68,7 +68,7 @@ export function detectedFace(f: { box: { x: number; y: number; width: number; he
 }
 
 /** The image's result: its most anomalous face. */
-export function worstFace(scored: readonly FaceResult[]): FaceResult {
+export function worstFace<T extends FaceResult>(scored: readonly T[]): T {
   return scored.reduce((a, b) => (b.score > a.score ? b : a));
 }
 
