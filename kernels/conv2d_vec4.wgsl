@@ -12,7 +12,8 @@
 //      weights packed tap-major by conv2d_pack.wgsl, vec4 over output channels) and 8 vec4 FMAs.
 // Register block: 4 output pixels along W × 8 output channels (eight vec4 accumulators).
 // Also runs the stride-1 grad-input (a forward conv of dY with flipped, transposed weights).
-// WG 64 along output pixel blocks; grid (ceil(OH·ceil(OW/4)/64), groups·ceil(Co/8), N).
+// WG 64 along output pixel blocks; grid (ceil(OH·ceil(OW/4)/64), groups·ceil(Co/8), samples in the chunk).
+// Batches whose copies exceed one storage binding run in chunks of samples (n0, srcPlane0).
 // Bench: npm run bench -- conv2d
 
 override WG: u32 = 64;
@@ -32,6 +33,7 @@ struct ShiftParams {
   Wq: u32,      // a multiple of 4
   pt: i32,
   pl: i32,
+  srcPlane0: u32, // planes of x before the batch chunk being copied
 }
 
 @group(0) @binding(0) var<uniform> sp: ShiftParams;
@@ -54,7 +56,7 @@ fn shift(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
   let xx = i32(SW) * (u + a) + s - sp.pl;
   let yy = i32(row - pl * sp.Hp) - sp.pt;
   let ok = xx >= 0 && xx < i32(sp.W) && yy >= 0 && yy < i32(sp.H);
-  let src = plane * sp.H * sp.W + u32(select(0, yy * i32(sp.W) + xx, ok));
+  let src = (sp.srcPlane0 + plane) * sp.H * sp.W + u32(select(0, yy * i32(sp.W) + xx, ok));
   xsOut[copy * sp.total + sp.plane0 * sp.Hp * sp.Wq + i] = select(0.0, x[src], ok);
 }
 
@@ -74,6 +76,7 @@ struct Params {
   dw: u32,
   coBlocks: u32,
   hasBias: u32,
+  n0: u32,      // first sample of the batch chunk (the copies hold samples n0 … n0 + grid z − 1)
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -124,7 +127,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
   }
 
   let outPlane = p.OH * p.OW;
-  let rowOut = (n * p.groups * p.Co + g * p.Co) * outPlane + oy * p.OW + ox0;
+  let rowOut = ((p.n0 + n) * p.groups * p.Co + g * p.Co) * outPlane + oy * p.OW + ox0;
   let nx = min(4u, p.OW - ox0);
   for (var c = 0u; c < 8u; c++) {
     let co = co0 + c;
