@@ -43,7 +43,11 @@ export async function startWebServer(o: { checkpoint: string; port?: number; hos
   };
   // Flat folders only: a request names a file by its base name, never a path.
   const folders: Record<string, string | null> = { weights: join(root, 'weights'), checkpoint: ckJson && dirname(ckJson) };
-  const config = JSON.stringify({ checkpoint: ckJson ? `checkpoint/${basename(ckJson)}` : 'checkpoint/missing.json', weights: 'weights/' });
+  const config = JSON.stringify({
+    checkpoint: ckJson ? `checkpoint/${basename(ckJson)}` : null,
+    ...(ckJson ? {} : { problem: `the server found no checkpoint at ${o.checkpoint}: train one (bash scripts/main.sh) or restart it with --checkpoint PATH` }),
+    weights: 'weights/',
+  });
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     const send = (status: number, type: string, body: string | Buffer) => {

@@ -15,7 +15,7 @@ import { OverlayRenderer } from './overlay.ts';
 import { overlayFace } from './overlay-geometry.ts';
 import { showAdapter, showAnalysis, showCheckpoint, showNoWebGpu, showStatus, showTimings } from './view.ts';
 
-interface DemoConfig { checkpoint: string; weights: string }
+interface DemoConfig { checkpoint: string | null; weights: string; problem?: string }
 type DemoState = 'loading' | 'no-webgpu' | 'ready' | 'busy' | 'done' | 'error';
 
 /** What the page exposes for tests and the console. */
@@ -46,7 +46,7 @@ async function config(): Promise<DemoConfig> {
   let c: DemoConfig = { checkpoint: 'checkpoint/latest.json', weights: 'weights/' };
   const res = await fetch('demo-config.json').catch(() => null);
   if (res?.ok) c = { ...c, ...(await res.json()) };
-  return { checkpoint: q.get('checkpoint') ?? c.checkpoint, weights: q.get('weights') ?? c.weights };
+  return { ...c, checkpoint: q.get('checkpoint') ?? c.checkpoint, weights: q.get('weights') ?? c.weights };
 }
 
 async function start(): Promise<void> {
@@ -60,9 +60,10 @@ async function start(): Promise<void> {
   }
   showAdapter(gpu.adapter, gpu.limits);
   const c = await config();
+  if (!c.checkpoint) throw new Error(`No checkpoint to load: ${c.problem ?? 'none configured'}.`);
   showStatus(`Loading the face models (${c.weights}) and the checkpoint (${c.checkpoint})…`);
   let t = performance.now();
-  const [ck, m] = await Promise.all([fetchCheckpoint(c.checkpoint), fetchFaceModels(c.weights)]);
+  const [ck, m] = await Promise.all([fetchCheckpoint(c.checkpoint!), fetchFaceModels(c.weights)]);
   demo.loadMs.fetch = performance.now() - t;
   t = performance.now();
   models = m;
