@@ -29,6 +29,16 @@ const cases: [string, number[], number, boolean][] = [
   ['6×6 planes, N 2, 3 → 26', [2, 3, 6, 6], 26, false],
 ];
 
+describe('pointwise path choice', () => {
+  it('channel-major on software adapters, per-sample on hardware GPUs, SEEABLE_POINTWISE overrides', () => {
+    delete process.env.SEEABLE_POINTWISE;
+    assert.equal(choosePointwisePath(true), 'channel-major');
+    assert.equal(choosePointwisePath(false), 'per-sample');
+    process.env.SEEABLE_POINTWISE = 'per-sample';
+    assert.equal(choosePointwisePath(true), 'per-sample');
+  });
+});
+
 describe('pointwise (1×1) conv vs float64, both paths', () => {
   for (const path of ['channel-major', 'per-sample'] as PointwisePath[]) {
     for (const [name, xs, co, bias] of cases) {
