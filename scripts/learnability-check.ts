@@ -1,0 +1,87 @@
+// Diagnostic: does the SeeABLE network learn to tell discrepancy classes apart on FRESH batches
+// (generalisation, not memorisation)? Trains like `seeable train` minus checkpoints/validation and
+// prints the rolling nearest-prototype accuracy of each batch before its update (train mode).
+// `--renderer obvious` replaces the soft discrepancy by an unmistakable one (type 0: colours
+// inverted inside the mask; type 1: the mask region greyed), to separate "the network cannot
+// localise" from "the real discrepancies are too subtle for this budget".
+//   npx tsx scripts/learnability-check.ts [--renderer gpu|obvious] [--steps 150] [--set k=v ...]
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import '../src/gpu/node.ts';
+import { initGpu } from '../src/gpu/device.ts';
+import { parseSets } from '../src/cli/train.ts';
+import { readSplit } from '../src/io/dataset.ts';
+import { decodeImage } from '../src/io/images.ts';
+import { Adam } from '../src/nn/optim/adam.ts';
+import { add, mul } from '../src/ops/elementwise.ts';
+import { cachedSource, trainBatch } from '../src/seeable/batches.ts';
+import { resolveConfig } from '../src/seeable/config.ts';
+import { numTypes, type SdRenderer } from '../src/seeable/discrepancy.ts';
+import { bcrLoss, guidanceLoss } from '../src/seeable/losses.ts';
+import { classAccuracy } from '../src/seeable/score.ts';
+import { buildSeeable } from '../src/seeable/setup.ts';
+import { batchOptionsOf } from '../src/seeable/train.ts';
+import { tensor } from '../src/tensor/create.ts';
+import { Rng } from '../src/tensor/random.ts';
+import { tidy } from '../src/tensor/scope.ts';
+
+/** Type 0: 1 − x inside the mask; type 1: mid-grey inside the mask. */
+const obviousRenderer: SdRenderer = {
+  name: 'obvious',
+  render: async (items) => items.map(({ image, mask, plan }) => {
+    const plane = image.width * image.height;
+    const data = new Float32Array(image.data.length);
+    for (let c = 0; c < 3; c++) {
+      for (let j = 0; j < plane; j++) {
+        const x = image.data[c * plane + j];
+        const y = plan.type === 0 ? 1 - x : 0.5;
+        data[c * plane + j] = mask[j] * y + (1 - mask[j]) * x;
+      }
+    }
+    return { ...image, data };
+  }),
+};
+
+const root = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'quick' },
+    renderer: { type: 'string', default: 'gpu' },
+    steps: { type: 'string', default: '150' },
+    set: { type: 'string', multiple: true, default: [] },
+  },
+});
+const data = resolve(root, '..', 'shared', 'data');
+const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
+await initGpu();
+const parts = buildSeeable(cfg);
+const train = await readSplit(cfg.trainDir, { limit: cfg.trainLimit || undefined, decode: false });
+const src = cachedSource(train.entries, decodeImage);
+const rng = new Rng(cfg.seed + 1);
+const opts = { ...batchOptionsOf(cfg, parts), ...(values.renderer === 'obvious' ? { renderer: obviousRenderer } : {}) };
+const opt = new Adam(parts.net.namedParameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
+const S = cfg.size;
+const B = cfg.batchFaces;
+console.log(`[learnability] renderer ${opts.renderer.name}, ${cfg.backbone} at ${S}², K = ${parts.K}, pairing ${cfg.viewPairing}, Adam lr ${cfg.lr}`);
+const window: { acc: number; loc: number; type: number }[] = [];
+for (let step = 0; step < Number(values.steps); step++) {
+  const batch = await trainBatch(src, rng, opts);
+  parts.net.train();
+  const x = tensor(batch.images, [2 * B, 3, S, S]);
+  const y = tensor(batch.labels, [2 * B], 'i32');
+  const [loss, z] = tidy(() => {
+    const { z } = parts.net.embed(x);
+    const bcr = bcrLoss(z, y, parts.prototypes, { tau: cfg.tau, form: cfg.bcrForm });
+    return [cfg.lambda ? add(bcr, mul(guidanceLoss(z, y, parts.prototypes, parts.gtable), cfg.lambda)) : bcr, z];
+  });
+  loss.backward();
+  opt.step();
+  opt.zeroGrad();
+  const l = await loss.item();
+  const a = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd));
+  for (const t of [loss, z, x, y]) t.dispose();
+  window.push({ acc: a.class, loc: a.location, type: a.type });
+  if (window.length > 20) window.shift();
+  const mean = (f: (w: (typeof window)[0]) => number) => ((100 * window.reduce((s, w) => s + f(w), 0)) / window.length).toFixed(0);
+  if ((step + 1) % 10 === 0) console.log(`step ${step + 1}: loss ${l.toFixed(3)}; last-20-batch accuracy: class ${mean((w) => w.acc)}% location ${mean((w) => w.loc)}% type ${mean((w) => w.type)}% (chance ${(100 / parts.K).toFixed(0)} / ${(100 / parts.sd.scheme.count).toFixed(0)} / ${(100 / numTypes(parts.sd)).toFixed(0)})`);
+}
