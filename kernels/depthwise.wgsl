@@ -327,3 +327,46 @@ fn grad_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup
   let o = (l * p.C + c) * KH * KW;
   for (var t = 0u; t < KH * KW; t++) { dst[o + t] = acc[t]; }
 }
+
+// grad_weight_ky: grad_weight with the window's rows spread over invocations: invocation (c, ky) sums
+// the KW taps of kernel row ky only, so it keeps KW accumulators instead of KH·KW (25 for 5×5: more
+// than the 16 vector registers a lane has on AVX2, spilled every block), reads one input row per
+// block, and there are KH times as many invocations. Same partials layout; grid (ceil(C·KH/64), splits, 1).
+@compute @workgroup_size(WG)
+fn grad_weight_ky(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let i = gid.x;
+  let l = wid.y;
+  if (i >= p.C * KH) { return; }
+  let c = i / KH;
+  let ky = i - c * KH;
+  let owBlocks = (p.OW + 3u) / 4u;
+  let perImage = p.OH * owBlocks;
+  let blocks = perImage * p.N;
+  let H = i32(p.H);
+  let W = i32(p.W);
+  var acc: array<f32, 8>;
+  for (var t = 0u; t < KW; t++) { acc[t] = 0.0; }
+  for (var b = l; b < blocks; b += p.splits) {
+    let n = qdiv(b, perImage);
+    let r = b - n * perImage;
+    let oyu = qdiv(r, owBlocks);
+    let oy = i32(oyu);
+    let ox0 = i32(r - oyu * owBlocks) * 4;
+    let gBase = ((n * p.C + c) * p.OH + u32(oy)) * p.OW;
+    let nx = i32(p.OW) - ox0;
+    let gv = vec4<f32>(aux[gBase + u32(ox0)],
+                       select(0.0, aux[gBase + u32(min(ox0 + 1, i32(p.OW) - 1))], nx > 1),
+                       select(0.0, aux[gBase + u32(min(ox0 + 2, i32(p.OW) - 1))], nx > 2),
+                       select(0.0, aux[gBase + u32(min(ox0 + 3, i32(p.OW) - 1))], nx > 3));
+    let base = (n * p.C + c) * p.H * p.W;
+    let iy = oy * SH - p.pt + i32(ky) * DH;
+    for (var kx = 0u; kx < KW; kx++) {
+      let ix = ox0 * SW - p.pl + i32(kx) * DW;
+      let xv = vec4<f32>(load(base, iy, ix, H, W), load(base, iy, ix + SW, H, W),
+                         load(base, iy, ix + 2 * SW, H, W), load(base, iy, ix + 3 * SW, H, W));
+      acc[kx] += dot(gv, xv);
+    }
+  }
+  let o = (l * p.C + c) * KH * KW + ky * KW;
+  for (var t = 0u; t < KW; t++) { dst[o + t] = acc[t]; }
+}
