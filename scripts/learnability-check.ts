@@ -4,7 +4,7 @@
 // `--renderer obvious` replaces the soft discrepancy by an unmistakable one (type 0: colours
 // inverted inside the mask; type 1: the mask region greyed), to separate "the network cannot
 // localise" from "the real discrepancies are too subtle for this budget".
-//   npx tsx scripts/learnability-check.ts [--renderer gpu|obvious] [--steps 150] [--set k=v ...]
+//   npx tsx scripts/learnability-check.ts [--renderer gpu|obvious] [--set steps=150] [--set k=v ...]
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../src/gpu/node.ts';
@@ -47,7 +47,6 @@ const { values } = parseArgs({
   options: {
     preset: { type: 'string', default: 'quick' },
     renderer: { type: 'string', default: 'gpu' },
-    steps: { type: 'string', default: '150' },
     set: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -58,14 +57,14 @@ const parts = buildSeeable(cfg);
 const train = await readSplit(cfg.trainDir, { limit: cfg.trainLimit || undefined, decode: false });
 const src = cachedSource(train.entries, decodeImage);
 const rng = new Rng(cfg.seed + 1);
-const opts = { ...batchOptionsOf(cfg, parts), ...(values.renderer === 'obvious' ? { renderer: obviousRenderer } : {}) };
+const optsAt = (step: number) => ({ ...batchOptionsOf(cfg, parts, step), ...(values.renderer === 'obvious' ? { renderer: obviousRenderer } : {}) });
 const opt = new Adam(parts.net.namedParameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
 const S = cfg.size;
 const B = cfg.batchFaces;
-console.log(`[learnability] renderer ${opts.renderer.name}, ${cfg.backbone} at ${S}², K = ${parts.K}, pairing ${cfg.viewPairing}, Adam lr ${cfg.lr}`);
+console.log(`[learnability] renderer ${optsAt(0).renderer.name}, curriculum gain ${cfg.curriculumGain} over ${cfg.curriculumFraction} of ${cfg.steps} steps, ${cfg.backbone} at ${S}², K = ${parts.K}, pairing ${cfg.viewPairing}, Adam lr ${cfg.lr}`);
 const window: { acc: number; loc: number; type: number }[] = [];
-for (let step = 0; step < Number(values.steps); step++) {
-  const batch = await trainBatch(src, rng, opts);
+for (let step = 0; step < cfg.steps; step++) {
+  const batch = await trainBatch(src, rng, optsAt(step));
   parts.net.train();
   const x = tensor(batch.images, [2 * B, 3, S, S]);
   const y = tensor(batch.labels, [2 * B], 'i32');

@@ -51,6 +51,8 @@ export interface BatchOptions {
   postAug?: { jpeg: JpegCodec } | null;
   /** where view 2 comes from (default 'same-face') */
   pairing?: ViewPairing;
+  /** discrepancy gain a ≥ 1 (curriculum): X' = clip(I + a·(X − I)) before the post-augmentation; default 1 */
+  gain?: number;
 }
 
 export type ViewPairing = 'same-face' | 'two-faces';
@@ -89,14 +91,27 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
     }
   }
   const rendered = (await makeDiscrepancyBatch(requests, rng, o.sd, o.renderer)).flat();
+  const gain = o.gain ?? 1;
+  if (!(gain >= 1)) throw new Error(`trainBatch: gain must be ≥ 1, got ${gain}`);
   for (let b = 0; b < B; b++) {
     for (let v = 0; v < 2; v++) {
-      let out: ChwImage = rendered[2 * b + v].image;
+      const face = requests[twoFaces ? 2 * b + v : b].face.image;
+      let out: ChwImage = gain === 1 ? rendered[2 * b + v].image : amplify(face, rendered[2 * b + v].image, gain);
       if (o.postAug) out = await applyPostAug(out, samplePostAug(rng), o.postAug.jpeg);
       images.set(out.data, (v * B + b) * plane);
     }
   }
   return { images, labels, faces };
+}
+
+/** I + a·(X − I), clipped to [0, 1]: the same discrepancy, a times stronger. */
+export function amplify(original: ChwImage, altered: ChwImage, gain: number): ChwImage {
+  const data = new Float32Array(altered.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = original.data[i] + gain * (altered.data[i] - original.data[i]);
+    data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  }
+  return { ...altered, data };
 }
 
 /**

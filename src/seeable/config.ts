@@ -23,6 +23,11 @@ export interface SeeableConfig {
   batchFaces: number;
   /** view 2 of a pair: the same face (§3.4 [OURS]) or another face with the same class */
   viewPairing: ViewPairing;
+  /** discrepancy-strength curriculum: training discrepancies start `curriculumGain` times stronger
+   *  (X' = I + a·(X − I)) and the gain falls linearly to 1 over the first `curriculumFraction` of the
+   *  steps; 1 = off (the method). Validation and scoring always use gain 1. */
+  curriculumGain: number;
+  curriculumFraction: number;
   steps: number;
   /** fraction of the steps at the full LR before the linear decay to 0 (SBI: 75 of 100 epochs) */
   constantFraction: number;
@@ -69,6 +74,8 @@ export const DEFAULTS: SeeableConfig = {
   types: 'sbi2',
   batchFaces: 16,
   viewPairing: 'same-face',
+  curriculumGain: 1,
+  curriculumFraction: 0.5,
   steps: 36_000, // §7: 100 epochs × 360 steps
   constantFraction: 0.75,
   optimizer: 'sam-sgd',
@@ -152,6 +159,14 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
   for (const k of ['batchFaces', 'steps', 'valFaces', 'valEvery', 'ckptEvery', 'logEvery'] as const) {
     if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`Setting "${k}" must be a positive integer, got ${c[k]}`);
   }
+  if (!(c.curriculumGain >= 1)) throw new Error(`Setting "curriculumGain" must be ≥ 1 (1 = off), got ${c.curriculumGain}`);
+  if (!(c.curriculumFraction > 0 && c.curriculumFraction <= 1)) throw new Error(`Setting "curriculumFraction" must be in (0, 1], got ${c.curriculumFraction}`);
   if (!(Number.isInteger(c.bnRecalibration) && c.bnRecalibration >= 0)) throw new Error(`Setting "bnRecalibration" must be a non-negative integer, got ${c.bnRecalibration}`);
   return c;
+}
+
+/** The curriculum's discrepancy gain at a step (0-based): linear from curriculumGain down to 1. */
+export function curriculumGainAt(cfg: SeeableConfig, step: number): number {
+  const span = cfg.curriculumFraction * cfg.steps;
+  return 1 + (cfg.curriculumGain - 1) * Math.max(0, 1 - step / span);
 }

@@ -20,7 +20,7 @@ import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { cachedSource, oneClassValSet, trainBatch, type BatchOptions, type FaceSource } from './batches.ts';
 import { recalibrateBatchNorm } from '../nn/precise-bn.ts';
-import type { SeeableConfig } from './config.ts';
+import { curriculumGainAt, type SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
 import { bcrLoss, guidanceLoss } from './losses.ts';
 import type { ScoreContext } from './scorer.ts';
@@ -135,7 +135,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   let step = start;
   for (; step < stopAt; step++) {
     const stepStart = performance.now();
-    const batch = await trainBatch(trainSrc, dataRng, batchOptionsOf(cfg, parts));
+    const batch = await trainBatch(trainSrc, dataRng, batchOptionsOf(cfg, parts, step));
     const x = tensor(batch.images, [2 * B, 3, S, S]);
     const y = tensor(batch.labels, [2 * B], 'i32');
     base.lr = schedule(step);
@@ -191,11 +191,12 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   return { step, bestValAuc: bestAuc, lastValAuc: lastAuc, checkpoint: lastCkpt || join(ckDir, 'latest.json'), bestCheckpoint: bestCkpt, imagesPerSecond: ips };
 }
 
-/** The training batches of a config: its size, faces, view pairing and post-augmentation. */
-export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts): BatchOptions {
+/** The training batches of a config: its size, faces, view pairing and post-augmentation; with a
+ *  step, the curriculum's discrepancy gain at that step (without one: gain 1, the test-time strength). */
+export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts, step?: number): BatchOptions {
   return {
     sd: parts.sd, size: cfg.size, faces: cfg.batchFaces, renderer: gpuRenderer, pairing: cfg.viewPairing,
-    postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null,
+    postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null, gain: step === undefined ? 1 : curriculumGainAt(cfg, step),
   };
 }
 

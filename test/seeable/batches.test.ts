@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FaceEntry } from '../../src/io/dataset.ts';
-import { trainBatch, type FaceSource } from '../../src/seeable/batches.ts';
+import { amplify, trainBatch, type FaceSource } from '../../src/seeable/batches.ts';
+import { curriculumGainAt, resolveConfig } from '../../src/seeable/config.ts';
 import { cpuRenderer, type SdRenderer } from '../../src/seeable/discrepancy.ts';
 import { gridScheme } from '../../src/seeable/locations.ts';
 import { Rng } from '../../src/tensor/random.ts';
@@ -60,5 +61,29 @@ describe('trainBatch', () => {
   });
   it('two-faces needs at least two faces', async () => {
     await assert.rejects(trainBatch(source(1), new Rng(1), { sd, size: SIZE, faces: 1, renderer: cpuRenderer, pairing: 'two-faces' }), /at least 2 training faces/);
+  });
+});
+
+describe('discrepancy-strength curriculum', () => {
+  it('amplify scales the difference from the original and clips to [0, 1]', () => {
+    const img = (v: number[]) => ({ width: 2, height: 1, channels: 3, data: Float32Array.from(v) }) as never;
+    const out = amplify(img([0.5, 0.5, 0.9, 0.1, 0.2, 0.3]), img([0.6, 0.5, 1.0, 0.0, 0.25, 0.3]), 3);
+    const want = [0.8, 0.5, 1, 0, 0.35, 0.3];
+    out.data.forEach((v: number, i: number) => assert.ok(Math.abs(v - want[i]) < 1e-6, `${i}: ${v} vs ${want[i]}`));
+  });
+  it('the gain falls linearly from curriculumGain to 1 over curriculumFraction of the steps', () => {
+    const cfg = resolveConfig('tiny', { steps: 100, curriculumGain: 5, curriculumFraction: 0.5 });
+    assert.deepEqual([0, 25, 50, 99].map((s) => curriculumGainAt(cfg, s)), [5, 3, 1, 1]);
+    assert.equal(curriculumGainAt(resolveConfig('tiny'), 0), 1);
+    assert.throws(() => resolveConfig('tiny', { curriculumGain: 0.5 }), /curriculumGain/);
+  });
+  it('trainBatch with a larger gain moves the discrepancy pixels further, nothing else', async () => {
+    const src = source(3);
+    const o = { sd, size: SIZE, faces: 2, renderer: cpuRenderer, pairing: 'same-face' as const };
+    const [plain, g2, g3] = await Promise.all([1, 2, 3].map((gain) => trainBatch(src, new Rng(5), { ...o, gain })));
+    const dist = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0);
+    assert.ok(dist(g2.images, plain.images) > 0, 'gain 2 changes pixels');
+    assert.ok(dist(g3.images, plain.images) > 1.5 * dist(g2.images, plain.images), 'gain 3 moves them about twice as far as gain 2');
+    assert.deepEqual(plain.labels, g3.labels);
   });
 });
