@@ -22,6 +22,8 @@
 //   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation (c, l) sums the pixel
 //                blocks l, l + splits, … of channel c; partials part[l, c, tap] are summed afterwards
 //                (no atomics). Lanes run over channels, so the block loop is uniform. Grid (ceil(C/64), splits, 1).
+//   grad_weight_ky: the same with an invocation per (channel, kernel row): KW accumulators, not KH·KW
+//                (windows over 3×3 and strided ones; see there). Grid (ceil(C·KH/64), splits, 1).
 // Bench: npm run bench -- conv2d
 
 override WG: u32 = 64;

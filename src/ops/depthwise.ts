@@ -84,14 +84,14 @@ export function alignedRowsApply(W: number, pl: number, g: ConvGeometry, TW = 8)
   return last >= 0 && Math.floor(last / 4) - Math.floor(-pl / 4) + 1 <= 8;
 }
 
-/** One forward-shaped pass: the tiled kernel over src (the forward's geometry `t`), aligned rows
- *  where they apply. `flip` reverses the window (the stride-1 grad-input). */
 /** Kernel choices forced by tests and benches (default: chosen here). */
 export interface DepthwiseKernelOptions {
   aligned?: boolean;
   tile?: { TH: number; TW: number };
 }
 
+/** One forward-shaped pass: the tiled kernel over src (the forward's geometry `t`), aligned rows
+ *  where they apply. `flip` reverses the window (the stride-1 grad-input). */
 function forwardPass(src: Tensor, w: Tensor, bias: Tensor | null, t: ConvGeometry, flip: boolean, window: ConvGeometry, o: DepthwiseKernelOptions): Tensor {
   const aligned = o.aligned;
   const out = Tensor.empty([t.N, t.groups, t.OH, t.OW]);
