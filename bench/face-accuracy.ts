@@ -1,12 +1,13 @@
-// Standalone (not a timed bench: `npm run bench -- faces` times ours vs face-api): accuracy and speed of our face detector + 68 landmarks (src/models/face) on the first
-// N faces of a split's landmarks.json (file order):
-//   node --import tsx bench/face-accuracy.ts [--split val] [--n 100] [--prefix lfw_] [--input-size 224] [--score-threshold 0.5]
+// Standalone (`npm run bench -- faces` times ours vs face-api): accuracy and speed of our face detector
+// + 68 landmarks (src/models/face) on the first N faces of a split's landmarks.json (file order):
+//   node --import tsx bench/face-accuracy.ts [--detector tiny|ssd] [--split val] [--n 100] [--prefix lfw_]
+//     [--input-size 224] [--score-threshold 0.5]        (--input-size: the tiny detector's; the SSD's is 512)
 // - detection rate: a face counts as found when a box overlaps the bounding box of its 68 annotated
 //   points with IoU ≥ 0.3 (face-api's boxes include the forehead, the points' box does not: the IoU of
 //   good hits is ~0.5–0.7); the best-overlapping box is the match.
 // - NME: mean point-to-point error of the matched face's 68 landmarks / inter-ocular distance (outer eye
 //   corners 36–45, the 300-W convention), per group (afw / helen: ground truth; lfw: dlib's output).
-// Writes bench/results/faces-<split>-n<N>-s<input size>.json.
+// Writes bench/results/faces-<split>-n<N>-s<input size>.json (tiny) or faces-<split>-n<N>-ssd.json.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import '../src/gpu/node.ts';
 import { initGpu } from '../src/gpu/device.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { decodeImage } from '../src/io/images.ts';
-import { DEFAULT_INPUT_SIZE, detectFaces, iou } from '../src/models/face/index.ts';
+import { DEFAULT_INPUT_SIZE, detectFaces, FACE_DETECTORS, iou, SSD_INPUT, type FaceDetectorKind } from '../src/models/face/index.ts';
 import { loadFaceModels } from '../src/io/face-weights.ts';
 
 const arg = (name: string, dflt: string) => {
@@ -23,7 +24,9 @@ const arg = (name: string, dflt: string) => {
 };
 const split = arg('split', 'val');
 const n = parseInt(arg('n', '100'), 10);
-const inputSize = parseInt(arg('input-size', String(DEFAULT_INPUT_SIZE)), 10);
+const detector = arg('detector', 'tiny') as FaceDetectorKind;
+if (!FACE_DETECTORS.includes(detector)) throw new Error(`--detector ${detector}: one of ${FACE_DETECTORS.join(', ')}`);
+const inputSize = detector === 'ssd' ? SSD_INPUT : parseInt(arg('input-size', String(DEFAULT_INPUT_SIZE)), 10);
 const scoreThreshold = parseFloat(arg('score-threshold', '0.5'));
 const dir = join('/work/shared/data', split);
 
@@ -31,7 +34,7 @@ const gt = JSON.parse(readFileSync(join(dir, 'landmarks.json'), 'utf8')) as Reco
 const prefix = arg('prefix', '');
 const files = Object.keys(gt).filter((f) => f.startsWith(prefix)).slice(0, n);
 await initGpu({ log: null });
-const models = loadFaceModels();
+const models = loadFaceModels(undefined, detector);
 
 interface Row { file: string; group: string; found: boolean; iou: number; nme: number | null; faces: number; ms: number }
 const rows: Row[] = [];
@@ -71,7 +74,7 @@ const summary = (rs: Row[]) => {
 };
 const groups = Object.fromEntries([...new Set(rows.map((r) => r.group))].map((g) => [g, summary(rows.filter((r) => r.group === g))]));
 const result = {
-  split, prefix, n: rows.length, inputSize, scoreThreshold,
+  split, prefix, n: rows.length, detector, inputSize, scoreThreshold,
   all: summary(rows), groups,
   msPerImageMedian: median(rows.map((r) => r.ms)),
   loadAverage: loadavg()[0],
@@ -79,4 +82,4 @@ const result = {
   date: new Date().toISOString(),
 };
 console.log(JSON.stringify(result, null, 2));
-writeFileAtomic(join(import.meta.dirname, 'results', `faces-${split}${prefix ? `-${prefix.replace(/_$/, '')}` : ''}-n${rows.length}-s${inputSize}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileAtomic(join(import.meta.dirname, 'results', `faces-${split}${prefix ? `-${prefix.replace(/_$/, '')}` : ''}-n${rows.length}-${detector === 'ssd' ? 'ssd' : `s${inputSize}`}.json`), `${JSON.stringify(result, null, 2)}\n`);

@@ -8,6 +8,8 @@
 //   landmarks  on the same crops (ours' detections): ours landmarksForCrops (host crop + resize, one
 //              batched forward); face-api extractFaceTensors + the landmark net per face
 //   both       detectFaces vs detectAllFaces(…).withFaceLandmarks()'s steps
+//   ssd        the same two with the SSD MobileNet-V1 detector (512²): detectBoxes vs
+//              ssdMobilenetv1.locateFaces' steps, and detection + landmarks
 // (face-api's landmark readback is awaited, not dataSync(): see bench/lib/face-api-webgpu.ts.)
 // Warm-up, then rounds over the images with ours and the peer interleaved image by image; a case's
 // figure is the median over (images × rounds) of the per-image milliseconds (and the minimum, and the
@@ -17,9 +19,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage } from '../src/io/images.ts';
 import { loadFaceModels } from '../src/io/face-weights.ts';
-import { cropRect, detectBoxes, detectFaces, landmarksForCrops, type PixelRect, type RgbPixels } from '../src/models/face/index.ts';
+import { cropRect, detectBoxes, detectFaces, landmarksForCrops, type FaceModels, type PixelRect, type RgbPixels } from '../src/models/face/index.ts';
 import { workerCpuNs } from './lib/cputime.ts';
-import { faceApiWebgpu, peerDetectWithLandmarks, peerLandmarks } from './lib/face-api-webgpu.ts';
+import { faceApiWebgpu, peerDetectWithLandmarks, peerLandmarks, peerSsdLocate } from './lib/face-api-webgpu.ts';
 import type { Bench, BenchCase } from './lib/types.ts';
 
 const VAL = '/work/shared/data/val';
@@ -44,13 +46,14 @@ async function timed(fn: () => Promise<unknown>): Promise<Sample> {
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 export const bench: Bench = {
-  description: `face detection (tiny detector, ${INPUT_SIZE}²) + 68 landmarks per image, ours vs face-api on TensorFlow.js WebGPU, same device, interleaved`,
+  description: `face detection (tiny detector at ${INPUT_SIZE}², SSD MobileNet-V1 at 512²) + 68 landmarks per image, ours vs face-api on TensorFlow.js WebGPU, same device, interleaved`,
   unit: 'images/s',
   async run(ctx) {
     const peer = await faceApiWebgpu(ctx.gpu);
     const { api } = peer;
     const tf = api.tf;
     const models = loadFaceModels();
+    const ssdModels: FaceModels = loadFaceModels(undefined, 'ssd');
     const gt = JSON.parse(readFileSync(join(VAL, 'landmarks.json'), 'utf8')) as Record<string, unknown>;
     const files = Object.keys(gt).slice(0, ctx.quick ? 3 : 8);
     const rounds = ctx.quick ? 2 : 3;
@@ -61,6 +64,11 @@ export const bench: Bench = {
       images.push({ file, img, crops: boxes.map((b) => cropRect(b.box, img.width, img.height)).filter((c): c is PixelRect => c !== null) });
     }
     const opts = () => new api.TinyFaceDetectorOptions({ inputSize: INPUT_SIZE, scoreThreshold: SCORE });
+    const ssdWithLandmarks = async (x: Any) => {
+      const dets = await peerSsdLocate(api, x, SCORE);
+      const faces: Any[] = await api.extractFaceTensors(x, dets);
+      try { return await peerLandmarks(api, faces); } finally { faces.forEach((f) => f.dispose()); }
+    };
     const input = (img: RgbPixels) => tf.tensor3d(Float32Array.from(img.data), [img.height, img.width, 3], 'float32');
     const stages: Record<string, { ours: (s: typeof images[number]) => Promise<unknown>; peer: (s: typeof images[number]) => Promise<unknown> }> = {
       [`tiny detect ${INPUT_SIZE}²`]: {
@@ -81,6 +89,14 @@ export const bench: Bench = {
         ours: (s) => detectFaces(s.img, models, { inputSize: INPUT_SIZE, scoreThreshold: SCORE }),
         peer: async (s) => { const x = input(s.img); try { return await peerDetectWithLandmarks(api, x, opts()); } finally { x.dispose(); } },
       },
+      'ssd detect 512²': {
+        ours: (s) => detectBoxes(s.img, ssdModels.detector, { scoreThreshold: SCORE }),
+        peer: async (s) => { const x = input(s.img); try { return await peerSsdLocate(api, x, SCORE); } finally { x.dispose(); } },
+      },
+      'ssd detect 512² + 68 landmarks': {
+        ours: (s) => detectFaces(s.img, ssdModels, { scoreThreshold: SCORE }),
+        peer: async (s) => { const x = input(s.img); try { return await ssdWithLandmarks(x); } finally { x.dispose(); } },
+      },
     };
 
     // Same answers first (face-api's landmarks are placed at the detection box's corner, ours at the
@@ -98,8 +114,16 @@ export const bench: Bench = {
         });
       });
     }
+    for (const s of images) {
+      const ours = await detectBoxes(s.img, ssdModels.detector, { scoreThreshold: SCORE });
+      const x = input(s.img);
+      const theirs: Any[] = await peerSsdLocate(api, x, SCORE);
+      x.dispose();
+      if (ours.length !== theirs.length) throw new Error(`${s.file}: SSD: ours ${ours.length} faces, face-api ${theirs.length}`);
+      ours.forEach((o, i) => { for (const k of ['x', 'y', 'width', 'height'] as const) worst = Math.max(worst, Math.abs(o.box[k] - theirs[i].box[k])); });
+    }
     if (!(worst <= AGREE_PX)) throw new Error(`ours and face-api (WebGPU) disagree: max |Δ| ${worst} px`);
-    ctx.log(`${images.length} images agree with face-api on WebGPU (boxes and landmarks max |Δ| ${worst.toExponential(2)} px)`);
+    ctx.log(`${images.length} images agree with face-api on WebGPU (tiny and SSD boxes, landmarks: max |Δ| ${worst.toExponential(2)} px)`);
 
     const out: BenchCase[] = [];
     for (const [name, st] of Object.entries(stages)) {
@@ -125,6 +149,8 @@ export const bench: Bench = {
     }
     models.detector.dispose();
     models.landmarks.dispose();
+    ssdModels.detector.dispose();
+    ssdModels.landmarks.dispose();
     return out;
   },
 };

@@ -13,7 +13,7 @@ import { createRequire, register } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Gpu } from '../../src/gpu/device.ts';
-import { FACE_API_MODELS, loadTfjsTensors } from '../../tools/convert-face-api.ts';
+import { dequantize, FACE_API_MODELS, FACE_API_SSD, loadTfjsRaw, loadTfjsTensors } from '../../tools/convert-face-api.ts';
 import { tfjsPeer, type TfPeer } from './tfjs-peer.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -97,6 +97,9 @@ export function faceApiWebgpu(gpu: Gpu): Promise<FaceApiPeer> {
       for (const t of loadTfjsTensors(FACE_API_MODELS[ours])) map[t.name] = api.tf.tensor(t.data, t.shape, 'float32');
       net.loadFromWeightMap(map);
     }
+    const ssd: Record<string, unknown> = {};
+    for (const t of loadTfjsRaw(FACE_API_SSD.base)) if (t.dtype === 'float32') ssd[t.name] = api.tf.tensor(dequantize(t), t.shape, 'float32');
+    api.nets.ssdMobilenetv1.loadFromWeightMap(ssd);
     return { api, tf, name: `face-api ${api.version?.faceapi ?? ''} on ${tf.name}`.replace('  ', ' ') };
   })();
   return cached;
@@ -132,4 +135,29 @@ export async function peerDetectWithLandmarks(api: Any, x: Any, options: Any): P
   } finally {
     faces.forEach((f) => f.dispose());
   }
+}
+
+/**
+ * SsdMobilenetv1.locateFaces(x, { minConfidence }) as face-api runs it, its outputs read asynchronously
+ * (it reads them with dataSync / arraySync): the net's forwardInput (resize to 512², network, box
+ * decoding, on the GPU), then on the host scores > minConfidence, NMS at IoU 0.5 — face-api's exported
+ * greedy nonMaxSuppression, which picks what its SSD-private one does — at most 100, boxes clipped to
+ * the square and scaled to the image.
+ */
+export async function peerSsdLocate(api: Any, x: Any, minConfidence = 0.5): Promise<Any[]> {
+  const input = await api.toNetInput(x);
+  const { boxes, scores } = api.nets.ssdMobilenetv1.forwardInput(input);
+  const [b, s] = (await Promise.all([boxes[0].data(), scores[0].data()])) as Float32Array[];
+  [...boxes, ...scores].forEach((t: Any) => t.dispose());
+  const cand = [...s.keys()].filter((j) => s[j] > minConfidence);
+  const rects = cand.map((j) => new api.Rect(b[4 * j + 1], b[4 * j], b[4 * j + 3] - b[4 * j + 1], b[4 * j + 2] - b[4 * j]));
+  const picks: number[] = api.nonMaxSuppression(rects, cand.map((j) => s[j]), 0.5, true).slice(0, 100);
+  const dims = input.getReshapedInputDimensions(0);
+  const padX = input.inputSize / dims.width, padY = input.inputSize / dims.height;
+  return picks.map((k) => {
+    const j = cand[k];
+    const [top, bottom] = [Math.max(0, b[4 * j]), Math.min(1, b[4 * j + 2])].map((v) => v * padY);
+    const [left, right] = [Math.max(0, b[4 * j + 1]), Math.min(1, b[4 * j + 3])].map((v) => v * padX);
+    return new api.FaceDetection(s[j], new api.Rect(left, top, right - left, bottom - top), { height: input.getInputHeight(0), width: input.getInputWidth(0) });
+  });
 }

@@ -9,15 +9,22 @@ import { tensor } from '../../tensor/create.ts';
 import { LANDMARK_INPUT, type FaceLandmark68Net } from './landmarks68.ts';
 import type { Box } from './nms.ts';
 import { squareInput, type PixelRect, type RgbPixels } from './preprocess.ts';
+import { detectBoxesSsd, SsdMobilenetV1 } from './ssd-mobilenet.ts';
 import { decodeTinyHead, TINY_IOU_THRESHOLD, type TinyFaceDetector } from './tiny-detector.ts';
 
 export { FaceLandmark68Net, LANDMARK_INPUT } from './landmarks68.ts';
 export { TinyFaceDetector, decodeTinyHead, TINY_ANCHORS } from './tiny-detector.ts';
 export { nonMaxSuppression, iou, type Box } from './nms.ts';
 export { squareInput, type RgbPixels, type PixelRect } from './preprocess.ts';
+export { SsdMobilenetV1, detectBoxesSsd, SSD_INPUT } from './ssd-mobilenet.ts';
+
+/** Which face detector: face-api's tiny one (default) or its SSD MobileNet-V1. */
+export type FaceDetectorKind = 'tiny' | 'ssd';
+export const FACE_DETECTORS: readonly FaceDetectorKind[] = ['tiny', 'ssd'];
 
 export interface FaceModels {
-  detector: TinyFaceDetector;
+  /** the tiny detector (default) or SSD MobileNet-V1 (slower, finds more faces: bench/README.md) */
+  detector: TinyFaceDetector | SsdMobilenetV1;
   landmarks: FaceLandmark68Net;
 }
 
@@ -29,7 +36,7 @@ export interface FaceModels {
 export const DEFAULT_INPUT_SIZE = 224;
 
 export interface DetectOptions {
-  /** detector input side, a multiple of 32 (default DEFAULT_INPUT_SIZE) */
+  /** tiny detector's input side, a multiple of 32 (default DEFAULT_INPUT_SIZE); the SSD always sees 512² */
   inputSize?: number;
   /** face-api's default 0.5 */
   scoreThreshold?: number;
@@ -54,8 +61,9 @@ export function cropRect(box: Box, width: number, height: number): PixelRect | n
   return r.width > 0 && r.height > 0 ? r : null;
 }
 
-/** Boxes (image pixels) with scores, best first. */
-export async function detectBoxes(img: RgbPixels, detector: TinyFaceDetector, o: DetectOptions = {}): Promise<{ box: Box; score: number }[]> {
+/** Boxes (image pixels) with scores, best first, from either detector. */
+export async function detectBoxes(img: RgbPixels, detector: TinyFaceDetector | SsdMobilenetV1, o: DetectOptions = {}): Promise<{ box: Box; score: number }[]> {
+  if (detector instanceof SsdMobilenetV1) return detectBoxesSsd(img, detector, { scoreThreshold: o.scoreThreshold });
   const size = o.inputSize ?? DEFAULT_INPUT_SIZE;
   const sq = squareInput(img, { x: 0, y: 0, width: img.width, height: img.height }, size, false);
   const x = tensor(sq.chw, [1, 3, size, size]);
