@@ -34,12 +34,19 @@ export function showNoWebGpu(message: string): void {
   $('drop').classList.add('disabled');
 }
 
+/** The features the engine can use, and how many others the adapter has. */
+function keyFeatures(all: readonly string[]): string {
+  const key = ['shader-f16', 'subgroups', 'timestamp-query'].map((f) => `${f} ${all.includes(f) ? 'yes' : 'no'}`);
+  const others = all.filter((f) => !['shader-f16', 'subgroups', 'timestamp-query'].includes(f)).length;
+  return `${key.join(', ')}${others ? ` (+${others} more)` : ''}`;
+}
+
 export function showAdapter(a: AdapterSummary, limits: GPUSupportedLimits): void {
   fillList('adapter', [
-    ['device', a.description || a.device || '(not reported)'],
+    ['device', a.description || a.device || '(not reported by this browser)'],
     ['vendor', `${a.vendor || '?'} / ${a.architecture || '?'}`],
     ['kind', a.isSoftware ? 'software (CPU)' : 'hardware GPU'],
-    ['features', a.features.join(', ') || 'none'],
+    ['features', keyFeatures(a.features)],
     ['workgroup', `${limits.maxComputeInvocationsPerWorkgroup} invocations, ${limits.maxComputeWorkgroupStorageSize / 1024} KiB`],
   ]);
 }
