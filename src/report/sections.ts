@@ -180,7 +180,7 @@ async function accuracyChart(run: RunData): Promise<string> {
   const acc = run.train.filter((m) => typeof m.trainAcc === 'number');
   for (let i = 19; i < acc.length; i += 10) {
     const window = acc.slice(i - 19, i + 1);
-    points.push({ step: acc[i].step, value: window.reduce((s, m) => s + m.trainAcc!, 0) / window.length, series: 'train batches, class' });
+    points.push({ step: acc[i].step, value: window.reduce((s, m) => s + m.trainAcc!, 0) / window.length, series: 'train class' });
   }
   if (!points.length) return '';
   return inlineSvg(await renderSvg(seriesSpec(points, 'Discrepancy accuracy (nearest prototype)', 'accuracy', { yDomain: [0, 1] })));
