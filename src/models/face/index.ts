@@ -23,7 +23,7 @@ export type FaceDetectorKind = 'tiny' | 'ssd';
 export const FACE_DETECTORS: readonly FaceDetectorKind[] = ['tiny', 'ssd'];
 
 export interface FaceModels {
-  /** the tiny detector (default) or SSD MobileNet-V1 (slower, finds more faces: bench/README.md) */
+  /** the tiny detector (default) or SSD MobileNet-V1 (~30× the compute, no more faces found on val: bench/README.md) */
   detector: TinyFaceDetector | SsdMobilenetV1;
   landmarks: FaceLandmark68Net;
 }
