@@ -231,36 +231,31 @@ export function convertFaceApi(outDir: string): Record<string, unknown> {
   mkdirSync(outDir, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(packageDir(), 'package.json'), 'utf8')) as { version: string; license: string };
   const files: Record<string, unknown> = {};
-  for (const [ours, base] of Object.entries(FACE_API_MODELS)) {
-    const tensors = new Map(loadTfjsTensors(base).map(toOurLayout));
-    const meta = { source: `${PACKAGE}@${pkg.version} model/${base}`, license: pkg.license };
-    const bytes = serializeSafetensors(tensors, meta);
+  /** Write one weight file atomically and record its manifest entry (provenance, licence, sha256). */
+  const writeWeights = (ours: string, base: string, bytes: Uint8Array, tensorCount: number, layout: string) => {
     const file = `${ours}.safetensors`;
     writeFileAtomic(join(outDir, file), bytes);
     files[file] = {
       sha256: sha256(bytes),
       bytes: bytes.byteLength,
-      tensors: tensors.size,
+      tensors: tensorCount,
       source: { package: PACKAGE, version: pkg.version, files: [`model/${base}-weights_manifest.json`, `model/${base}.bin`], license: `${pkg.license} (Copyright (c) Vladimir Mandic, see LICENSE-face-api.txt; the weights are face-api.js's, github justadudewhohacks/face-api.js, MIT)` },
-      layout: 'conv [out,in,kh,kw]; depthwise [C,1,kh,kw]; pointwise [out,in,1,1]; dense [out,in]; f32 dequantised from uint8',
+      layout,
       converter: 'tools/convert-face-api.ts',
     };
+  };
+  for (const [ours, base] of Object.entries(FACE_API_MODELS)) {
+    const tensors = new Map(loadTfjsTensors(base).map(toOurLayout));
+    const meta = { source: `${PACKAGE}@${pkg.version} model/${base}`, license: pkg.license };
+    writeWeights(ours, base, serializeSafetensors(tensors, meta), tensors.size,
+      'conv [out,in,kh,kw]; depthwise [C,1,kh,kw]; pointwise [out,in,1,1]; dense [out,in]; f32 dequantised from uint8');
   }
   {
     const { ours, base } = FACE_API_SSD;
     const { tensors, quantization } = ssdTensors();
     const meta = { source: `${PACKAGE}@${pkg.version} model/${base}`, license: pkg.license, quantization: JSON.stringify(quantization) };
-    const bytes = serializeMixed(tensors, meta);
-    const file = `${ours}.safetensors`;
-    writeFileAtomic(join(outDir, file), bytes);
-    files[file] = {
-      sha256: sha256(bytes),
-      bytes: bytes.byteLength,
-      tensors: tensors.size,
-      source: { package: PACKAGE, version: pkg.version, files: [`model/${base}-weights_manifest.json`, `model/${base}.bin`], license: `${pkg.license} (Copyright (c) Vladimir Mandic, see LICENSE-face-api.txt; the weights are face-api.js's, github justadudewhohacks/face-api.js, MIT)` },
-      layout: 'conv [out,in,kh,kw]; depthwise [C,1,kh,kw]; pointwise [out,in,1,1]; U8 codes as shipped, value = u8·scale + min (metadata "quantization", per tensor), except anchors [n,4] F32 (ymin,xmin,ymax,xmax); unused graph constants dropped',
-      converter: 'tools/convert-face-api.ts',
-    };
+    writeWeights(ours, base, serializeMixed(tensors, meta), tensors.size,
+      'conv [out,in,kh,kw]; depthwise [C,1,kh,kw]; pointwise [out,in,1,1]; U8 codes as shipped, value = u8·scale + min (metadata "quantization", per tensor), except anchors [n,4] F32 (ymin,xmin,ymax,xmax); unused graph constants dropped');
   }
   // MIT asks for the notice to travel with the copies.
   const licence = readFileSync(join(packageDir(), 'LICENSE'));
