@@ -1,13 +1,14 @@
 // Standalone (`npm run bench -- faces` times ours vs face-api): accuracy and speed of our face detector
 // + 68 landmarks (src/models/face) on the first N faces of a split's landmarks.json (file order):
-//   node --import tsx bench/face-accuracy.ts [--detector tiny|ssd] [--split val] [--n 100] [--prefix lfw_]
+//   node --import tsx bench/face-accuracy.ts [--detector tiny|ssd|tiny+ssd] [--split val] [--n 100] [--prefix lfw_]
 //     [--input-size 224] [--score-threshold 0.5]        (--input-size: the tiny detector's; the SSD's is 512)
 // - detection rate: a face counts as found when a box overlaps the bounding box of its 68 annotated
 //   points with IoU ≥ 0.3 (face-api's boxes include the forehead, the points' box does not: the IoU of
 //   good hits is ~0.5–0.7); the best-overlapping box is the match.
 // - NME: mean point-to-point error of the matched face's 68 landmarks / inter-ocular distance (outer eye
 //   corners 36–45, the 300-W convention), per group (afw / helen: ground truth; lfw: dlib's output).
-// Writes bench/results/faces-<split>-n<N>-s<input size>.json (tiny) or faces-<split>-n<N>-ssd.json.
+// Writes bench/results/faces-<split>-n<N>-s<input size>.json (tiny), …-s<size>-ssd-fallback.json (tiny+ssd)
+// or faces-<split>-n<N>-ssd.json.
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -82,4 +83,4 @@ const result = {
   date: new Date().toISOString(),
 };
 console.log(JSON.stringify(result, null, 2));
-writeFileAtomic(join(import.meta.dirname, 'results', `faces-${split}${prefix ? `-${prefix.replace(/_$/, '')}` : ''}-n${rows.length}-${detector === 'ssd' ? 'ssd' : `s${inputSize}`}.json`), `${JSON.stringify(result, null, 2)}\n`);
+writeFileAtomic(join(import.meta.dirname, 'results', `faces-${split}${prefix ? `-${prefix.replace(/_$/, '')}` : ''}-n${rows.length}-${detector === 'ssd' ? 'ssd' : detector === 'tiny+ssd' ? `s${inputSize}-ssd-fallback` : `s${inputSize}`}.json`), `${JSON.stringify(result, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { initGpu } from '../gpu/device.ts';
 import { decodeImage, encodePng, type RgbImage } from '../io/images.ts';
-import { DEFAULT_INPUT_SIZE, detectFaces, type DetectedFace } from '../models/face/index.ts';
+import { DEFAULT_INPUT_SIZE, detectFaces, FACE_DETECTORS, type DetectedFace, type FaceDetectorKind } from '../models/face/index.ts';
 import { DEFAULT_FACE_WEIGHTS, loadFaceModels } from '../io/face-weights.ts';
 
 export { DEFAULT_FACE_WEIGHTS, loadFaceModels };
@@ -38,7 +38,7 @@ export function drawFaces(img: RgbImage, faces: readonly DetectedFace[]): RgbIma
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-export interface FacesOptions { draw?: string; inputSize: number; scoreThreshold: number; weights: string }
+export interface FacesOptions { draw?: string; inputSize: number; scoreThreshold: number; weights: string; detector?: FaceDetectorKind }
 
 export async function runFaces(input: string, o: FacesOptions, log: (s: string) => void = console.log): Promise<void> {
   const isDir = statSync(input).isDirectory();
@@ -46,7 +46,7 @@ export async function runFaces(input: string, o: FacesOptions, log: (s: string) 
   if (!files.length) throw new Error(`no image (${[...IMAGE_EXT].join(', ')}) in ${input}`);
   if (o.draw && isDir) mkdirSync(o.draw, { recursive: true });
   await initGpu({ log: null });
-  const models = loadFaceModels(o.weights);
+  const models = loadFaceModels(o.weights, o.detector ?? 'tiny+ssd');
   const results = [];
   try {
     for (const file of files) {
@@ -77,7 +77,9 @@ export function registerFaces(program: Command): void {
     .option('--input-size <px>', 'detector input side, a multiple of 32 (face-api uses 416; 224 finds more of our tight crops)', (v) => parseInt(v, 10), DEFAULT_INPUT_SIZE)
     .option('--score-threshold <p>', 'minimum detection score', (v) => parseFloat(v), 0.5)
     .option('--weights <dir>', 'folder with the face safetensors', DEFAULT_FACE_WEIGHTS)
+    .option('--detector <kind>', `${FACE_DETECTORS.join(', ')}: tiny+ssd runs the SSD only where the tiny detector finds no face (val: 98.9 % found vs 95.0 %)`, 'tiny+ssd')
     .action(async (input: string, opts) => {
+      if (!FACE_DETECTORS.includes(opts.detector)) throw new Error(`--detector must be one of ${FACE_DETECTORS.join(', ')}, got "${opts.detector}"`);
       if (!(opts.inputSize > 0 && opts.inputSize % 32 === 0)) throw new Error(`--input-size must be a positive multiple of 32, got ${opts.inputSize}`);
       if (!(opts.scoreThreshold > 0 && opts.scoreThreshold < 1)) throw new Error(`--score-threshold must be in (0, 1), got ${opts.scoreThreshold}`);
       await runFaces(input, opts as FacesOptions);

@@ -15,5 +15,6 @@ export const SSD_WEIGHT_FILE = 'ssd-mobilenet-v1.safetensors';
 export function loadFaceModels(dir = DEFAULT_FACE_WEIGHTS, detector: FaceDetectorKind = 'tiny'): FaceModels {
   const read = (f: string) => new Uint8Array(readFileSync(join(dir, f)));
   if (detector === 'ssd') return { detector: SsdMobilenetV1.load(read(SSD_WEIGHT_FILE)), landmarks: FaceLandmark68Net.load(read(FACE_WEIGHT_FILES.landmarks)) };
-  return faceModelsFromBytes({ detector: read(FACE_WEIGHT_FILES.detector), landmarks: read(FACE_WEIGHT_FILES.landmarks) });
+  const tiny = faceModelsFromBytes({ detector: read(FACE_WEIGHT_FILES.detector), landmarks: read(FACE_WEIGHT_FILES.landmarks) });
+  return detector === 'tiny+ssd' ? { ...tiny, fallback: SsdMobilenetV1.load(read(SSD_WEIGHT_FILE)) } : tiny;
 }

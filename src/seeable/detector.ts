@@ -32,9 +32,9 @@ export interface ImageResult {
 }
 
 let faceModels: FaceModels | null = null;
-/** Our tiny face detector + 68-point landmark net (weights/), loaded on first use. */
+/** Our tiny face detector (the SSD where it finds no face) + 68-point landmark net (weights/), loaded on first use. */
 function faces(): FaceModels {
-  return (faceModels ??= loadFaceModels());
+  return (faceModels ??= loadFaceModels(undefined, 'tiny+ssd'));
 }
 
 const landmarkCache = new Map<string, Record<string, unknown> | null>();

@@ -18,13 +18,16 @@ export { nonMaxSuppression, iou, type Box } from './nms.ts';
 export { squareInput, type RgbPixels, type PixelRect } from './preprocess.ts';
 export { SsdMobilenetV1, detectBoxesSsd, SSD_INPUT } from './ssd-mobilenet.ts';
 
-/** Which face detector: face-api's tiny one (default) or its SSD MobileNet-V1. */
-export type FaceDetectorKind = 'tiny' | 'ssd';
-export const FACE_DETECTORS: readonly FaceDetectorKind[] = ['tiny', 'ssd'];
+/** Which face detector: face-api's tiny one, its SSD MobileNet-V1, or the tiny one with the SSD run
+ *  only on images where it finds no face (the two miss different faces: bench/README.md). */
+export type FaceDetectorKind = 'tiny' | 'ssd' | 'tiny+ssd';
+export const FACE_DETECTORS: readonly FaceDetectorKind[] = ['tiny', 'ssd', 'tiny+ssd'];
 
 export interface FaceModels {
   /** the tiny detector (default) or SSD MobileNet-V1 (~30× the compute, no more faces found on val: bench/README.md) */
   detector: TinyFaceDetector | SsdMobilenetV1;
+  /** run when `detector` finds no face (tiny+ssd) */
+  fallback?: SsdMobilenetV1 | null;
   landmarks: FaceLandmark68Net;
 }
 
@@ -113,7 +116,9 @@ export async function landmarksForCrops(img: RgbPixels, crops: readonly PixelRec
 
 /** Every face: box, score and 68 landmarks, best score first. */
 export async function detectFaces(img: RgbPixels, models: FaceModels, o: DetectOptions = {}): Promise<DetectedFace[]> {
-  const found = (await detectBoxes(img, models.detector, o))
+  let boxes = await detectBoxes(img, models.detector, o);
+  if (!boxes.length && models.fallback) boxes = await detectBoxes(img, models.fallback, o);
+  const found = boxes
     .map((d) => ({ ...d, crop: cropRect(d.box, img.width, img.height) }))
     .filter((d): d is { box: Box; score: number; crop: PixelRect } => d.crop !== null);
   const marks = await landmarksForCrops(img, found.map((d) => d.crop), models.landmarks);
