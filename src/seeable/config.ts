@@ -105,12 +105,12 @@ export const DEFAULTS: SeeableConfig = {
 export const PRESETS: Record<string, Partial<SeeableConfig>> = {
   /** the paper-scale recipe (§7): B4 at 380², SAM-SGD, 100 epochs — for GPU machines */
   paper: {},
-  /** the README's main job on a CPU adapter: small and short (~30 minutes); from scratch it needs the
-   *  coarse grid, two-face pairs and the strength curriculum to learn anything in 300 steps
+  /** the README's main job on a CPU adapter: small and short (~25 minutes); from scratch it needs the
+   *  coarse grid, two-face pairs and the strength curriculum to learn anything in 600 steps
    *  (docs/method-departures.md, "Training diagnosis") */
   quick: {
-    backbone: 'b0', size: 64, batchFaces: 8, steps: 300, optimizer: 'adam', lr: 1e-3, dropConnect: 0,
-    hidden: 256, trainLimit: 2000, valFaces: 16, valEvery: 100, ckptEvery: 20, logEvery: 10,
+    backbone: 'b0', size: 64, batchFaces: 8, steps: 600, optimizer: 'adam', lr: 1e-3, dropConnect: 0,
+    hidden: 256, trainLimit: 2000, valFaces: 32, valEvery: 150, ckptEvery: 20, logEvery: 10,
     gridRows: 2, gridCols: 2, viewPairing: 'two-faces', postAug: false, curriculumGain: 6, curriculumFraction: 0.75,
   },
   /** a few steps, for tests */
