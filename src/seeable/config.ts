@@ -105,7 +105,7 @@ export const DEFAULTS: SeeableConfig = {
 export const PRESETS: Record<string, Partial<SeeableConfig>> = {
   /** the paper-scale recipe (§7): B4 at 380², SAM-SGD, 100 epochs — for GPU machines */
   paper: {},
-  /** the README's main job on a CPU adapter: small and short (~25 minutes); from scratch it needs the
+  /** the README's main job on a CPU adapter: small and short (19 minutes here); from scratch it needs the
    *  coarse grid, two-face pairs and the strength curriculum to learn anything in 600 steps
    *  (docs/method-departures.md, "Training diagnosis") */
   quick: {
