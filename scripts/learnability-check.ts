@@ -15,18 +15,15 @@ import { parseSets } from '../src/cli/train.ts';
 import { readSplit } from '../src/io/dataset.ts';
 import { decodeImage } from '../src/io/images.ts';
 import { Adam } from '../src/nn/optim/adam.ts';
-import { add, mul } from '../src/ops/elementwise.ts';
 import { cachedSource, trainBatch, type Batch } from '../src/seeable/batches.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
 import { numTypes, type SdRenderer } from '../src/seeable/discrepancy.ts';
-import { bcrLoss, guidanceLoss } from '../src/seeable/losses.ts';
 import { classAccuracy } from '../src/seeable/score.ts';
 import { embedImages } from '../src/seeable/scorer.ts';
 import { buildSeeable } from '../src/seeable/setup.ts';
-import { batchOptionsOf } from '../src/seeable/train.ts';
+import { batchOptionsOf, objective } from '../src/seeable/train.ts';
 import { tensor } from '../src/tensor/create.ts';
 import { Rng } from '../src/tensor/random.ts';
-import { tidy } from '../src/tensor/scope.ts';
 
 /** Type 0: 1 − x inside the mask; type 1: mid-grey inside the mask. */
 const obviousRenderer: SdRenderer = {
@@ -74,17 +71,13 @@ for (let step = 0; step < cfg.steps; step++) {
   parts.net.train();
   const x = tensor(batch.images, [2 * B, 3, S, S]);
   const y = tensor(batch.labels, [2 * B], 'i32');
-  const [loss, z] = tidy(() => {
-    const { z } = parts.net.embed(x);
-    const bcr = bcrLoss(z, y, parts.prototypes, { tau: cfg.tau, form: cfg.bcrForm });
-    return [cfg.lambda ? add(bcr, mul(guidanceLoss(z, y, parts.prototypes, parts.gtable), cfg.lambda)) : bcr, z];
-  });
+  const [loss, bcr, gui, z] = objective(cfg, parts, x, y);
   loss.backward();
   opt.step();
   opt.zeroGrad();
   const l = await loss.item();
   const a = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd));
-  for (const t of [loss, z, x, y]) t.dispose();
+  for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
   window.push({ acc: a.class, loc: a.location, type: a.type });
   if (window.length > 20) window.shift();
   const mean = (f: (w: (typeof window)[0]) => number) => ((100 * window.reduce((s, w) => s + f(w), 0)) / window.length).toFixed(0);

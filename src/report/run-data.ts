@@ -4,6 +4,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KernelTime } from '../gpu/profiler.ts';
+import type { EvalSummary } from '../cli/eval.ts';
+import type { ClassAccuracy } from '../seeable/score.ts';
 import { parseScoresCsv, type ScoreRow } from './scores-csv.ts';
 
 export interface TrainPoint {
@@ -23,18 +25,11 @@ export interface ValPoint {
   valAuc: number;
   threshold: number;
   /** held-out nearest-prototype accuracy on the val faces' discrepancies */
-  valAccuracy?: { class: number; location: number; type: number; n: number };
+  valAccuracy?: ClassAccuracy;
 }
 
-export interface EvalSummaryFile {
-  auc: number;
-  ap: number;
-  eer: number;
-  eerThreshold: number;
-  counts: { real: number; fake: number; unscored: number };
-  unscored: string[];
-  checkpoint: string;
-}
+/** eval.json as `seeable eval --out` writes it (the summary without its own output folder). */
+export type EvalSummaryFile = Omit<EvalSummary, 'out'>;
 
 export interface ProfileFile {
   /** what was profiled, e.g. "3 × forward+backward of b0 at 32², batch 4" */

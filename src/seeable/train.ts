@@ -72,7 +72,7 @@ function makeOptimizer(cfg: SeeableConfig, parts: SeeableParts): { base: Optimiz
 }
 
 /** The objective on a batch; returns [total, bcr, gui] scalars and the embeddings z. */
-function objective(cfg: SeeableConfig, parts: SeeableParts, x: Tensor, y: Tensor): [Tensor, Tensor, Tensor | null, Tensor] {
+export function objective(cfg: SeeableConfig, parts: SeeableParts, x: Tensor, y: Tensor): [Tensor, Tensor, Tensor | null, Tensor] {
   return tidy(() => {
     const { z } = parts.net.embed(x);
     const bcr = bcrLoss(z, y, parts.prototypes, { tau: cfg.tau, form: cfg.bcrForm });
