@@ -17,7 +17,8 @@
 //                Within a phase (uniform per workgroup: grid z = N·SH·SW) a tap either hits for a whole
 //                4×8 tile of an invocation or for none, so a stride-2 backward does the forward's work,
 //                not 4× it; each dY row of the tile's window is read once for every tap row it feeds.
-//                (Stride 1 runs the tiled forward on dY with the window reversed instead.) Grid (x, y) folds the
+//                (Stride 1 runs the tiled forward on dY with the window reversed instead; strides ≤ 2 the
+//                gather kernel, depthwise_dx.wgsl, 2–2.5× faster: this one is left for larger strides.) Grid (x, y) folds the
 //                (channel, block) invocations of the largest phase, z = N·SH·SW.
 //   grad_weight: dW[c, tap] = Σ_{n,y,x} dY·X as a split reduction: invocation (c, l) sums the pixel
 //                blocks l, l + splits, … of channel c; partials part[l, c, tap] are summed afterwards

@@ -1,6 +1,7 @@
 // Depthwise conv2d, NCHW (docs/layout.md), weights [C, 1, kh, kw] (PyTorch's groups = C layout):
-// its own kernel (kernels/depthwise.wgsl), not the generic grouped conv. Forward, grad-input (a
-// phase-decomposed transposed conv) and grad-weight (a split reduction summed on the host side).
+// its own kernel (kernels/depthwise.wgsl), not the generic grouped conv. Forward, grad-input (the
+// transposed conv: a gather for strides ≤ 2, kernels/depthwise_dx.wgsl; phase-decomposed beyond) and
+// grad-weight (a split reduction summed on the host side).
 // conv2d() routes groups = C convs here too (chooseConvPath in conv2d.ts).
 import { getGpu } from '../gpu/device.ts';
 import { defineKernel, grid1d } from '../gpu/kernel.ts';
@@ -29,6 +30,9 @@ const K_FORWARD4 = kernel('forward4');
 const K_GRAD_INPUT = kernel('grad_input');
 const K_GRAD_WEIGHT = kernel('grad_weight');
 const K_GRAD_WEIGHT_KY = kernel('grad_weight_ky');
+const dxKernel = (entry: string) => defineKernel({ file: 'depthwise_dx', entry, params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 });
+const K_DX_GATHER = dxKernel('main');
+const K_DX_GATHER4 = dxKernel('main4');
 
 /** The kernel's limits: KW ≤ 8 and KH·KW ≤ 25 (its accumulator array); larger windows use the igemm path. */
 export function depthwiseSupported(g: ConvGeometry): boolean {
@@ -71,9 +75,12 @@ function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, n
   return { C: g.groups, H: g.H, W: g.W, OH: g.OH, OW: g.OW, pt: g.pt, pl: g.pl, hasBias: hasBias ? 1 : 0, splits, N: g.N };
 }
 
-/** Output tile of the forward kernels: 4 rows × 8 columns, fewer where the plane is smaller. */
-export function forwardTile(OH: number, OW: number): { TH: number; TW: number } {
-  return { TH: Math.min(4, OH), TW: OW <= 4 ? 4 : 8 };
+/** Output tile of the forward kernels: 4 rows × 8 columns, fewer where the plane is smaller. Never
+ *  8 wide (`wide` false) on an adapter whose shader compiler is slow (AdapterSummary.slowShaderCompile):
+ *  SwiftShader compiles a 3×3 8-wide entry in 210–250 s, the 4-wide one in 0.1 s, while the 8-wide tile
+ *  gains 0–70 % at run time (lavapipe, kernels/depthwise.wgsl header). */
+export function forwardTile(OH: number, OW: number, wide = !getGpu().adapter.slowShaderCompile): { TH: number; TW: number } {
+  return { TH: Math.min(4, OH), TW: wide && OW > 4 ? 8 : 4 };
 }
 
 /** Whether the aligned-row entry (forward4) runs a forward-shaped pass over a W-wide source with left
@@ -88,6 +95,8 @@ export function alignedRowsApply(W: number, pl: number, g: ConvGeometry, TW = 8)
 export interface DepthwiseKernelOptions {
   aligned?: boolean;
   tile?: { TH: number; TW: number };
+  /** strided grad-input: the gather kernel (depthwise_dx.wgsl) or the phase kernel */
+  gather?: boolean;
 }
 
 /** One forward-shaped pass: the tiled kernel over src (the forward's geometry `t`), aligned rows
@@ -113,7 +122,8 @@ export function depthwiseForwardRaw(x: Tensor, w: Tensor, bias: Tensor | null, g
 }
 
 /** Grad-input. Stride 1: the forward kernel on dY with the window reversed and padding (k − 1)·d − p
- *  (its 4×4 tiles reuse rows, which the phase kernel cannot). Otherwise the phase-decomposed kernel. */
+ *  (its 4×4 tiles reuse rows, which the phase kernel cannot). Strides ≤ 2: the gather kernel
+ *  (depthwise_dx.wgsl). Larger strides: the phase-decomposed kernel. */
 export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry, o: DepthwiseKernelOptions = {}): Tensor {
   const pt = (g.kh - 1) * g.dh - g.pt;
   const pl = (g.kw - 1) * g.dw - g.pl;
@@ -121,12 +131,43 @@ export function depthwiseGradInputRaw(dy: Tensor, w: Tensor, g: ConvGeometry, o:
     const t: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, pt, pl };
     return forwardPass(dy, w, null, t, true, g, o);
   }
+  const gather = o.gather ?? gatherApplies(g);
+  if (gather) return gatherGradInput(dy, w, g, o.aligned ?? g.OW % 4 === 0);
   const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
   // Largest phase: ceil(H / sh) × ceil(W / sw) pixels in 4×8 tiles.
   const [gx, gy] = grid1d(g.groups * Math.ceil(Math.ceil(g.H / g.sh) / 4) * Math.ceil(Math.ceil(g.W / g.sw) / 8), 64);
   getGpu().dispatch(
     K_GRAD_INPUT, [dy.buffer, w.buffer, dummyBuffer(), out.buffer],
     params(g, false), [gx, gy, g.N * g.sh * g.sw], constants(g),
+  );
+  return out;
+}
+
+const floorDiv = (a: number, b: number) => Math.floor(a / b);
+
+/** dY columns of one gather tile's register row (depthwise_dx.wgsl: cLo … cHi, whole vec4s if aligned). */
+function gatherRowLength(g: ConvGeometry, aligned: boolean): number {
+  const cLo = floorDiv(g.pl - (g.kw - 1) * g.dw, g.sw), cHi = floorDiv(g.sw - 1 + g.pl, g.sw) + 3;
+  return aligned ? 4 * (floorDiv(cHi, 4) - floorDiv(cLo, 4) + 1) : cHi - cLo + 1;
+}
+
+/** The gather grad-input (strides ≤ 2, not both 1) takes every strided depthwise grad-input the
+ *  window's register row fits: the phase kernel ran it at 2.7–4.4× the forward's time. */
+export function gatherApplies(g: ConvGeometry): boolean {
+  return (g.sh > 1 || g.sw > 1) && g.sh <= 2 && g.sw <= 2 && gatherRowLength(g, g.OW % 4 === 0) <= 24;
+}
+
+function gatherGradInput(dy: Tensor, w: Tensor, g: ConvGeometry, aligned: boolean): Tensor {
+  if (g.sh > 2 || g.sw > 2 || gatherRowLength(g, aligned) > 24 || (aligned && g.OW % 4 !== 0)) {
+    throw new Error(`depthwise: the gather grad-input needs strides ≤ 2 and a short window row${aligned ? ', and OW % 4 = 0 for aligned rows' : ''}`);
+  }
+  const out = Tensor.empty([g.N, g.groups, g.H, g.W]);
+  const TH = 4;
+  const [gx, gy] = grid1d(g.groups * Math.ceil(g.H / TH) * Math.ceil(g.W / (4 * g.sw)), 64);
+  getGpu().dispatch(
+    aligned ? K_DX_GATHER4 : K_DX_GATHER, [dy.buffer, w.buffer, dummyBuffer(), out.buffer],
+    params(g, false), [gx, gy, g.N],
+    { KH: g.kh, KW: g.kw, SH: g.sh, SW: g.sw, DH: g.dh, DW: g.dw, PT: g.pt, PL: g.pl, TH },
   );
   return out;
 }
