@@ -24,6 +24,10 @@ export interface AdapterSummary {
   device: string;
   description: string;
   isSoftware: boolean;
+  /** The shader compiler takes minutes on some unrolled entry points (SwiftShader, headless Chromium's
+   *  adapter: the depthwise forward's 8-wide scalar-row tile 2–4 min, the 4-wide one < 0.2 s; lavapipe
+   *  compiles both in < 30 ms). Ops with such variants pick their smaller ones (depthwise.ts forwardTile). */
+  slowShaderCompile: boolean;
   features: string[];
 }
 
@@ -322,7 +326,7 @@ export class Gpu {
 
 let current: Gpu | null = null;
 
-function summarize(adapter: GPUAdapter): AdapterSummary {
+export function summarize(adapter: Pick<GPUAdapter, 'info' | 'features'>): AdapterSummary {
   const info = adapter.info;
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
   const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter;
@@ -332,6 +336,7 @@ function summarize(adapter: GPUAdapter): AdapterSummary {
     device: info.device,
     description: info.description,
     isSoftware: fallback === true || /llvmpipe|lavapipe|swiftshader|software/i.test(text),
+    slowShaderCompile: /swiftshader/i.test(text),
     features: [...adapter.features].sort(),
   };
 }

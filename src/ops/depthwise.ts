@@ -77,8 +77,9 @@ function params(g: ConvGeometry, hasBias: boolean, splits = 0): Record<string, n
 
 /** Output tile of the forward kernels: 4 rows × 8 columns, fewer where the plane is smaller. Never
  *  8 wide (`wide` false) on an adapter whose shader compiler is slow (AdapterSummary.slowShaderCompile):
- *  SwiftShader compiles a 3×3 8-wide entry in 210–250 s, the 4-wide one in 0.1 s, while the 8-wide tile
- *  gains 0–70 % at run time (lavapipe, kernels/depthwise.wgsl header). */
+ *  SwiftShader compiles the scalar-row entry 8 wide in 2–4 minutes (3×3, stride 1 or 2), every 4-wide
+ *  entry in < 0.2 s; lavapipe compiles all in < 30 ms, and there the 8-wide tile gains 0–70 % at run
+ *  time (kernels/depthwise.wgsl header). */
 export function forwardTile(OH: number, OW: number, wide = !getGpu().adapter.slowShaderCompile): { TH: number; TW: number } {
   return { TH: Math.min(4, OH), TW: wide && OW > 4 ? 8 : 4 };
 }

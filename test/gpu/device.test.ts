@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
-import { getGpu } from '../../src/gpu/device.ts';
+import { getGpu, summarize } from '../../src/gpu/device.ts';
 import { defineKernel, grid1d } from '../../src/gpu/kernel.ts';
 import { add, mul } from '../../src/ops/elementwise.ts';
 import { tensor } from '../../src/tensor/create.ts';
@@ -15,6 +15,16 @@ describe('gpu device', () => {
     assert.equal(typeof a.description, 'string');
     assert.equal(typeof a.isSoftware, 'boolean');
     if (/llvmpipe|swiftshader/i.test(`${a.description} ${a.device}`)) assert.equal(a.isSoftware, true);
+  });
+
+  it('marks SwiftShader (and only it) as a slow shader compiler', () => {
+    const adapter = (vendor: string, architecture: string, description = '') =>
+      summarize({ info: { vendor, architecture, device: '', description } as GPUAdapterInfo, features: new Set() as unknown as GPUSupportedFeatures });
+    const swift = adapter('google', 'swiftshader');
+    assert.equal(swift.slowShaderCompile, true);
+    assert.equal(swift.isSoftware, true);
+    assert.equal(adapter('mesa', 'llvm', 'llvmpipe (LLVM 15.0.6, 256 bits)').slowShaderCompile, false);
+    assert.equal(adapter('nvidia', 'ada', 'NVIDIA H100').slowShaderCompile, false);
   });
 
   it('caches pipelines per kernel and specialisation', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { getGpu } from '../../src/gpu/device.ts';
 import { convGeometry } from '../../src/ops/conv-geometry.ts';
 import { alignedRowsApply, depthwiseConv2d, depthwiseForwardRaw, depthwiseGradInputRaw, forwardTile } from '../../src/ops/depthwise.ts';
 import { tensor } from '../../src/tensor/create.ts';
@@ -83,5 +84,41 @@ describe('depthwise: every tile shape agrees with float64 on one input', () => {
         });
       }
     }
+  }
+});
+
+describe('depthwise: the tile chosen per adapter (slow shader compilers get 4-wide tiles)', () => {
+  it('is 8 wide only where allowed and the plane is wider than 4; the default follows the adapter', () => {
+    assert.deepEqual(forwardTile(16, 16, true), { TH: 4, TW: 8 });
+    assert.deepEqual(forwardTile(16, 16, false), { TH: 4, TW: 4 });
+    assert.deepEqual(forwardTile(2, 4, true), { TH: 2, TW: 4 });
+    assert.deepEqual(forwardTile(3, 9, false), { TH: 3, TW: 4 });
+    assert.deepEqual(forwardTile(16, 16), forwardTile(16, 16, !getGpu().adapter.slowShaderCompile));
+  });
+
+  // Both choices on B0-like planes (3×3/1, 3×3/2, 5×5/2; W 9 takes the scalar entry, W 16 the aligned
+  // one): each against float64, and against each other (same taps in the same order per pixel).
+  const rng = new Rng(23);
+  for (const [xs, k, stride] of [[[2, 3, 9, 9], 3, 1], [[1, 4, 16, 16], 3, 2], [[1, 3, 13, 16], 5, 2]] as [number[], number, number][]) {
+    it(`${k}×${k}/${stride} SAME on ${xs.join('×')}: wide and narrow choices agree with float64`, async () => {
+      const C = xs[1];
+      const o: RefConvOptions = { padding: 'same', stride };
+      const g = convGeometry(xs, [C, 1, k, k], { ...o, groups: C });
+      const xh = draw(rng, xs.reduce((a, b) => a * b)), wh = draw(rng, C * k * k);
+      const x = tensor(xh, xs), w = tensor(wh, [C, 1, k, k]);
+      const ref = refConv2d(nd(xh, xs), nd(wh, [C, 1, k, k]), null, { ...o, groups: C }).data;
+      const outs: Float32Array[] = [];
+      for (const wide of [true, false]) {
+        const tile = forwardTile(g.OH, g.OW, wide);
+        assert.equal(tile.TW, wide && g.OW > 4 ? 8 : 4);
+        const y = depthwiseForwardRaw(x, w, null, g, { tile });
+        outs.push(await y.readF32());
+        assertClose(outs.at(-1)!, ref, { rel: 2e-6 * k }, `forward, tile ${tile.TH}×${tile.TW}`);
+        y.dispose();
+      }
+      assertClose(outs[1], outs[0], { rel: 1e-6, abs: 1e-7 }, 'narrow vs wide tile');
+      x.dispose();
+      w.dispose();
+    });
   }
 });
