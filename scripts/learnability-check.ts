@@ -62,10 +62,10 @@ const optsAt = (step: number) => ({ ...batchOptionsOf(cfg, parts, step), ...(val
 const opt = new Adam(parts.net.namedParameters(), { lr: cfg.lr, weightDecay: cfg.weightDecay });
 const S = cfg.size;
 const B = cfg.batchFaces;
-console.log(`[learnability] renderer ${optsAt(0).renderer.name}, curriculum gain ${cfg.curriculumGain} over ${cfg.curriculumFraction} of ${cfg.steps} steps, ${cfg.backbone} at ${S}², K = ${parts.K}, pairing ${cfg.viewPairing}, Adam lr ${cfg.lr}`);
+console.log(`[learnability] renderer ${optsAt(0).renderer.name}, curriculum gain ${cfg.curriculumGain} over ${cfg.curriculumFraction} of ${cfg.steps} steps, ${cfg.backbone} at ${S}², K = ${parts.K}${parts.pristine ? ` + pristine (${cfg.pristineFraction})` : ''}, pairing ${cfg.viewPairing}, Adam lr ${cfg.lr}`);
 const fixed: Batch[] = [];
 for (let i = 0; i < Number(values.fixed); i++) fixed.push(await trainBatch(src, rng, optsAt(0)));
-const window: { acc: number; loc: number; type: number }[] = [];
+const window: { acc: number; loc: number; type: number; binary: number }[] = [];
 for (let step = 0; step < cfg.steps; step++) {
   const batch = fixed.length ? fixed[step % fixed.length] : await trainBatch(src, rng, optsAt(step));
   parts.net.train();
@@ -76,13 +76,13 @@ for (let step = 0; step < cfg.steps; step++) {
   opt.step();
   opt.zeroGrad();
   const l = await loss.item();
-  const a = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd));
+  const a = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd), parts.pristine);
   for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
-  window.push({ acc: a.class, loc: a.location, type: a.type });
+  window.push({ acc: a.class, loc: a.location, type: a.type, binary: a.binary ?? NaN });
   if (window.length > 20) window.shift();
   const mean = (f: (w: (typeof window)[0]) => number) => ((100 * window.reduce((s, w) => s + f(w), 0)) / window.length).toFixed(0);
   if ((step + 1) % 10 === 0) {
-    console.log(`step ${step + 1}: loss ${l.toFixed(3)}; last-20-batch accuracy: class ${mean((w) => w.acc)}% location ${mean((w) => w.loc)}% type ${mean((w) => w.type)}% (chance ${(100 / parts.K).toFixed(0)} / ${(100 / parts.sd.scheme.count).toFixed(0)} / ${(100 / numTypes(parts.sd)).toFixed(0)})`);
+    console.log(`step ${step + 1}: loss ${l.toFixed(3)}; last-20-batch accuracy: class ${mean((w) => w.acc)}% location ${mean((w) => w.loc)}% type ${mean((w) => w.type)}%${parts.pristine ? ` pristine-vs-altered ${mean((w) => w.binary)}%` : ''} (chance ${(100 / parts.K).toFixed(0)} / ${(100 / parts.sd.scheme.count).toFixed(0)} / ${(100 / numTypes(parts.sd)).toFixed(0)})`);
     if (fixed.length) await evalModeAccuracy();
   }
 }
@@ -91,6 +91,6 @@ for (let step = 0; step < cfg.steps; step++) {
 async function evalModeAccuracy(): Promise<void> {
   const images = fixed.flatMap((b) => Array.from({ length: 2 * B }, (_, i) => b.images.subarray(i * 3 * S * S, (i + 1) * 3 * S * S)));
   const h = await embedImages(parts.net, images, S);
-  const a = classAccuracy(h, fixed.flatMap((b) => Array.from(b.labels)), parts.prototypesHost, parts.K, numTypes(parts.sd));
+  const a = classAccuracy(h, fixed.flatMap((b) => Array.from(b.labels)), parts.prototypesHost, parts.K, numTypes(parts.sd), parts.pristine);
   console.log(`   eval mode on the fixed batches: class ${(100 * a.class).toFixed(0)}% location ${(100 * a.location).toFixed(0)}% type ${(100 * a.type).toFixed(0)}%`);
 }

@@ -3,12 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { initGpu } from '../gpu/device.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { renderSvg, rocSpec } from '../report/plots.ts';
 import { fileKey, loadDetector, scoreImage, type Detector, type ImageResult } from '../seeable/detector.ts';
 import { averagePrecision, equalErrorRate, rocAuc, rocCurve } from '../seeable/metrics.ts';
+import { SCORE_VARIANTS, type ScoreVariant } from '../seeable/score.ts';
 import { listImages } from './score.ts';
 
 export interface EvalSummary {
@@ -76,9 +77,10 @@ export function registerEval(program: Command): void {
     .option('--out <dir>', 'write roc.png, roc.svg, scores.csv and eval.json here')
     .option('--limit <n>', 'score at most n images of each folder (evenly spaced)')
     .option('--json', 'print one JSON object instead of text')
-    .action(async (o: { checkpoint: string; real: string; fake: string; out?: string; limit?: string; json?: boolean }) => {
+    .addOption(new Option('--variant <name>', 'score variant (default: the checkpoint\'s, chosen on the one-class validation)').choices(SCORE_VARIANTS))
+    .action(async (o: { checkpoint: string; real: string; fake: string; out?: string; limit?: string; json?: boolean; variant?: ScoreVariant }) => {
       await initGpu();
-      const det = loadDetector(o.checkpoint);
+      const det = loadDetector(o.checkpoint, o.variant ? { scoreVariant: o.variant } : {});
       const s = await evaluate(det, o.real, o.fake, {
         limit: o.limit ? Number(o.limit) : undefined, out: o.out,
         progress: o.json ? undefined : (d, t) => d % 20 === 0 || d === t ? process.stderr.write(`\r[eval] ${d}/${t} images`) : undefined,

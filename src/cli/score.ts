@@ -2,10 +2,10 @@
 // calibrated threshold and the per-location breakdown (row-major over the grid).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { initGpu } from '../gpu/device.ts';
 import { fileKey, loadDetector, scoreImage } from '../seeable/detector.ts';
-import type { ScoreVariant } from '../seeable/score.ts';
+import { SCORE_VARIANTS, type ScoreVariant } from '../seeable/score.ts';
 
 export function listImages(target: string): string[] {
   let st;
@@ -24,7 +24,7 @@ export function registerScore(program: Command): void {
     .argument('<target>', 'an image or a folder of images (landmarks from the folder\'s landmarks.json, else our face detector)')
     .description('score faces: higher = more likely fake')
     .requiredOption('--checkpoint <path>', 'a checkpoint JSON or a run\'s checkpoints folder')
-    .option('--variant <name>', 'score variant: norm-cos, max-cos, hit-rate (default: the checkpoint\'s)')
+    .addOption(new Option('--variant <name>', 'score variant (default: the checkpoint\'s; pristine-margin needs a pristine-class model)').choices(SCORE_VARIANTS))
     .option('--detect', 'find faces and landmarks with our detector even when landmarks.json has them')
     .action(async (target: string, o: { checkpoint: string; variant?: ScoreVariant; detect?: boolean }) => {
       await initGpu();

@@ -15,6 +15,8 @@ export interface TrainPoint {
   gui: number;
   /** nearest-prototype accuracy of the batch (runs before this field existed lack it) */
   trainAcc?: number;
+  /** pristine-vs-altered accuracy of the batch (pristine-class runs only) */
+  trainBinaryAcc?: number;
   lr: number;
   imagesPerSecond: number;
   elapsedS: number;

@@ -4,7 +4,7 @@ import { formatProfile } from '../gpu/profiler.ts';
 import { averagePrecision, equalErrorRate, rocAuc, rocCurve } from '../seeable/metrics.ts';
 import { escapeXml as esc, fmt, heatmapSvg, meanVector } from './heatmap.ts';
 import { histogramSpec, renderSvg, rocSpec, seriesSpec } from './plots.ts';
-import type { RunData } from './run-data.ts';
+import type { RunData, TrainPoint } from './run-data.ts';
 
 export const note = (text: string) => `<p class="note">${esc(text)}</p>`;
 
@@ -176,11 +176,13 @@ async function accuracyChart(run: RunData): Promise<string> {
     points.push({ step: v.step, value: v.valAccuracy.class, series: 'held-out class' });
     points.push({ step: v.step, value: v.valAccuracy.location, series: 'held-out location' });
     points.push({ step: v.step, value: v.valAccuracy.type, series: 'held-out type' });
+    if (v.valAccuracy.binary !== undefined) points.push({ step: v.step, value: v.valAccuracy.binary, series: 'held-out pristine vs altered' });
   }
   const acc = run.train.filter((m) => typeof m.trainAcc === 'number');
+  const rolling = (i: number, f: (m: TrainPoint) => number) => acc.slice(i - 19, i + 1).reduce((s, m) => s + f(m), 0) / 20;
   for (let i = 19; i < acc.length; i += 10) {
-    const window = acc.slice(i - 19, i + 1);
-    points.push({ step: acc[i].step, value: window.reduce((s, m) => s + m.trainAcc!, 0) / window.length, series: 'train class' });
+    points.push({ step: acc[i].step, value: rolling(i, (m) => m.trainAcc!), series: 'train class' });
+    if (acc[i].trainBinaryAcc !== undefined) points.push({ step: acc[i].step, value: rolling(i, (m) => m.trainBinaryAcc ?? 0), series: 'train pristine vs altered' });
   }
   if (!points.length) return '';
   return inlineSvg(await renderSvg(seriesSpec(points, 'Discrepancy accuracy (nearest prototype)', 'accuracy', { yDomain: [0, 1] })));

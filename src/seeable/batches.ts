@@ -53,6 +53,9 @@ export interface BatchOptions {
   pairing?: ViewPairing;
   /** discrepancy gain a ≥ 1 (curriculum): X' = clip(I + a·(X − I)) before the post-augmentation; default 1 */
   gain?: number;
+  /** spec §8.3 mode (b): each face is, with this probability, shown unaltered with the pristine label K
+   *  (both views; no discrepancy); 0 or omitted = no pristine class */
+  pristine?: number;
 }
 
 export type ViewPairing = 'same-face' | 'two-faces';
@@ -65,6 +68,8 @@ export function sdFace(p: PreparedFace, size: number) {
  * One training batch; all randomness from `rng` (same state → same batch). Every row pair shares one
  * class k; 'same-face' renders both views from one face (§3.4 [OURS]), 'two-faces' takes view 2 from
  * another face, so the only thing the two positives share is the discrepancy (docs/method-departures.md).
+ * With a pristine fraction, a face drawn pristine keeps its crop unaltered (label K) and goes through
+ * the same crop randomness and post-augmentation as the others, so only the discrepancy tells them apart.
  * All discrepancies of the batch are rendered in one renderer call.
  */
 export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Promise<Batch> {
@@ -74,6 +79,8 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
   const n = src.entries.length;
   const twoFaces = (o.pairing ?? 'same-face') === 'two-faces';
   if (twoFaces && n < 2) throw new Error('trainBatch: view pairing "two-faces" needs at least 2 training faces');
+  const pristine = o.pristine ?? 0;
+  if (!(pristine >= 0 && pristine < 1)) throw new Error(`trainBatch: the pristine fraction must be in [0, 1), got ${pristine}`);
   const plane = 3 * S * S;
   const images = new Float32Array(2 * B * plane);
   const labels = new Int32Array(2 * B);
@@ -81,22 +88,33 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
   const requests: { face: ReturnType<typeof sdFace>; labels: number[] }[] = [];
   for (let b = 0; b < B; b++) {
     const i = rng.int(n);
-    const k = rng.int(K);
+    // (the extra draw only when the option is on keeps mode (a) batches bit-identical)
+    const k = pristine > 0 && rng.uniform() < pristine ? K : rng.int(K);
     faces.push(i);
     labels[b] = labels[B + b] = k;
     const picks = twoFaces ? [i, (i + 1 + rng.int(n - 1)) % n] : [i];
     for (const f of picks) {
       const prepared = prepareFace(await src.load(f), src.entries[f].landmarks, { size: S, phase: 'train', rng });
-      requests.push({ face: sdFace(prepared, S), labels: twoFaces ? [k] : [k, k] });
+      const views = twoFaces ? [k] : [k, k];
+      requests.push({ face: sdFace(prepared, S), labels: k === K ? [] : views });
     }
   }
-  const rendered = (await makeDiscrepancyBatch(requests, rng, o.sd, o.renderer)).flat();
+  // Rendered views in request order; a pristine request's views are its crop itself.
+  const toRender = requests.filter((r) => r.labels.length);
+  const batchOut = toRender.length ? await makeDiscrepancyBatch(toRender, rng, o.sd, o.renderer) : [];
+  const rendered: ChwImage[] = [];
+  let next = 0;
+  for (const r of requests) {
+    if (r.labels.length) rendered.push(...batchOut[next++].map((x) => x.image));
+    else rendered.push(...Array.from({ length: twoFaces ? 1 : 2 }, () => r.face.image));
+  }
   const gain = o.gain ?? 1;
   if (!(gain >= 1)) throw new Error(`trainBatch: gain must be ≥ 1, got ${gain}`);
   for (let b = 0; b < B; b++) {
     for (let v = 0; v < 2; v++) {
       const face = requests[twoFaces ? 2 * b + v : b].face.image;
-      let out: ChwImage = gain === 1 ? rendered[2 * b + v].image : amplify(face, rendered[2 * b + v].image, gain);
+      const view = rendered[2 * b + v];
+      let out: ChwImage = gain === 1 || labels[b] === K ? view : amplify(face, view, gain);
       if (o.postAug) out = await applyPostAug(out, samplePostAug(rng), o.postAug.jpeg);
       images.set(out.data, (v * B + b) * plane);
     }

@@ -28,6 +28,9 @@ export interface SeeableConfig {
    *  steps; 1 = off (the method). Validation and scoring always use gain 1. */
   curriculumGain: number;
   curriculumFraction: number;
+  /** spec §8.3 mode (b): > 0 adds a pristine class (its own prototype, after the K discrepancy
+   *  classes) and this fraction of a batch's faces are shown unaltered with that label; 0 = mode (a) */
+  pristineFraction: number;
   steps: number;
   /** fraction of the steps at the full LR before the linear decay to 0 (SBI: 75 of 100 epochs) */
   constantFraction: number;
@@ -76,6 +79,7 @@ export const DEFAULTS: SeeableConfig = {
   viewPairing: 'same-face',
   curriculumGain: 1,
   curriculumFraction: 0.5,
+  pristineFraction: 0,
   steps: 36_000, // §7: 100 epochs × 360 steps
   constantFraction: 0.75,
   optimizer: 'sam-sgd',
@@ -127,7 +131,7 @@ const ENUMS: Partial<Record<keyof SeeableConfig, readonly string[]>> = {
   optimizer: ['sam-sgd', 'sgd', 'adam'],
   viewPairing: ['same-face', 'two-faces'],
   bcrForm: ['spec', 'code'],
-  scoreVariant: ['norm-cos', 'max-cos', 'hit-rate'],
+  scoreVariant: ['norm-cos', 'max-cos', 'hit-rate', 'pristine-margin'],
 };
 
 /** Merge overrides (strings from the command line are converted by the default's type). */
@@ -156,7 +160,9 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
     }
   }
   const c = cfg as unknown as SeeableConfig;
-  const K = c.gridRows * c.gridCols * (c.types === 'sbi2' ? 2 : 4);
+  if (!(c.pristineFraction >= 0 && c.pristineFraction < 1)) throw new Error(`Setting "pristineFraction" must be in [0, 1) (0 = no pristine class), got ${c.pristineFraction}`);
+  if (c.scoreVariant === 'pristine-margin' && !hasPristine(c)) throw new Error('Setting "scoreVariant" = "pristine-margin" needs the pristine class: set pristineFraction > 0');
+  const K = c.gridRows * c.gridCols * (c.types === 'sbi2' ? 2 : 4) + (hasPristine(c) ? 1 : 0);
   if (K > c.dim + 1) throw new Error(`K = ${K} classes need an embedding dimension of at least ${K - 1} (dim = ${c.dim})`);
   if (c.size < 32 || c.size % 2) throw new Error(`size ${c.size} must be an even number ≥ 32`);
   for (const k of ['batchFaces', 'steps', 'valFaces', 'valEvery', 'ckptEvery', 'logEvery'] as const) {
@@ -167,6 +173,9 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
   if (!(Number.isInteger(c.bnRecalibration) && c.bnRecalibration >= 0)) throw new Error(`Setting "bnRecalibration" must be a non-negative integer, got ${c.bnRecalibration}`);
   return c;
 }
+
+/** Mode (b) of spec §8.3: a pristine class. Checkpoints written before the option have no key. */
+export const hasPristine = (cfg: Pick<SeeableConfig, 'pristineFraction'>) => (cfg.pristineFraction ?? 0) > 0;
 
 /** The curriculum's discrepancy gain at a step (0-based): linear from curriculumGain down to 1. */
 export function curriculumGainAt(cfg: SeeableConfig, step: number): number {

@@ -32,8 +32,13 @@ export function detectorFromCheckpoint(ck: LoadedCheckpoint, overrides: Detector
   const parts = buildSeeable(cfg, { prototypes: Float32Array.from(protos.data) });
   loadModelState(parts.net, ck);
   parts.net.eval();
-  const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed };
-  const threshold = typeof ck.meta.info.threshold === 'number' ? ck.meta.info.threshold : null;
+  const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed, pristine: parts.pristine };
+  // the calibrated threshold belongs to the checkpoint's variant; another variant uses its own, when recorded
+  const own = (ck.meta.info.config as SeeableConfig).scoreVariant;
+  const byVariant = ck.meta.info.thresholds as Record<string, number> | null | undefined;
+  const key = cfg.scoreVariant === 'norm-cos' && cfg.alpha === 0 ? 'cos' : cfg.scoreVariant;
+  const recorded = byVariant?.[key] ?? (cfg.scoreVariant === own && cfg.alpha === (ck.meta.info.config as SeeableConfig).alpha ? ck.meta.info.threshold : null);
+  const threshold = typeof recorded === 'number' ? recorded : null;
   return { cfg, parts, ctx, threshold, checkpoint: ck.path };
 }
 

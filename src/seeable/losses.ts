@@ -75,15 +75,19 @@ export function guidanceLoss(z: Tensor, labels: Tensor, prototypes: Tensor, tabl
  * G(y, ỹ) of section S for every (answer y, truth ỹ) pair of classes k = loc·N_type + type:
  * 2⁻² when the locations agree, 2⁻¹ when y's location is the mirror of ỹ's, else the graph
  * distance between the locations (2⁰·d_graph). Row = the model's answer, column = the truth.
+ * With `pristine` the table is (K + 1)² and class K is the unaltered face, which has no location:
+ * 2⁻² when answer and truth are both pristine, else 1 (one step from every cell; [OURS]).
  */
-export function guidanceTable(scheme: LocationScheme, nTypes: number): Float32Array {
+export function guidanceTable(scheme: LocationScheme, nTypes: number, pristine = false): Float32Array {
   const K = scheme.count * nTypes;
-  const g = new Float32Array(K * K);
-  for (let y = 0; y < K; y++) {
-    for (let t = 0; t < K; t++) {
+  const P = pristine ? K + 1 : K;
+  const g = new Float32Array(P * P);
+  for (let y = 0; y < P; y++) {
+    for (let t = 0; t < P; t++) {
       const ly = Math.floor(y / nTypes);
       const lt = Math.floor(t / nTypes);
-      g[y * K + t] = ly === lt ? 0.25 : scheme.mirror(ly) === lt ? 0.5 : scheme.distance(ly, lt);
+      if (y === K || t === K) g[y * P + t] = y === t ? 0.25 : 1;
+      else g[y * P + t] = ly === lt ? 0.25 : scheme.mirror(ly) === lt ? 0.5 : scheme.distance(ly, lt);
     }
   }
   return g;

@@ -4,10 +4,14 @@
 //   'norm-cos' (default): a_k = ‖h_k‖^α · cos(h_k, p_k),   score = −mean_k a_k
 //   'max-cos':            a_k = max_j cos(h_k, p_j) if argmax_j = k else −max_j cos(h_k, p_j)
 //   'hit-rate':           a_k = 1[argmax_j cos(h_k, p_j) = k]
+// With a pristine class (spec §8.3 mode (b): prototype row K after the K discrepancy classes) the
+// argmax runs over all K + 1 prototypes, and one more variant scores the unaltered face alone:
+//   'pristine-margin':    a_k = cos(h, p_pristine) − cos(h, p_k),   score = −min_k a_k
+//                         = max_k cos(h, p_k) − cos(h, p_pristine)  (the spec's max_k⟨z,c_k⟩ − ⟨z,c_0⟩)
 // Runs on the host on the read-back embeddings (K × d floats per face).
 
-export type ScoreVariant = 'norm-cos' | 'max-cos' | 'hit-rate';
-export const SCORE_VARIANTS: readonly ScoreVariant[] = ['norm-cos', 'max-cos', 'hit-rate'];
+export type ScoreVariant = 'norm-cos' | 'max-cos' | 'hit-rate' | 'pristine-margin';
+export const SCORE_VARIANTS: readonly ScoreVariant[] = ['norm-cos', 'max-cos', 'hit-rate', 'pristine-margin'];
 
 export interface FaceScore {
   score: number;
@@ -15,14 +19,19 @@ export interface FaceScore {
   perClass: number[];
 }
 
+/** Number of prototype rows: K, or K + 1 with the pristine class (its row is the last). */
+export const prototypeRows = (K: number, pristine: boolean) => (pristine ? K + 1 : K);
+
 /**
  * h: the K projections of one face's K discrepancies, row k = class k, [K·d];
- * prototypes [K·d] (unit rows).
+ * prototypes [P·d] (unit rows; P = K, or K + 1 with `pristine`).
  */
-export function scoreFace(h: ArrayLike<number>, prototypes: ArrayLike<number>, K: number, opts: { variant?: ScoreVariant; alpha?: number } = {}): FaceScore {
-  const d = prototypes.length / K;
+export function scoreFace(h: ArrayLike<number>, prototypes: ArrayLike<number>, K: number, opts: { variant?: ScoreVariant; alpha?: number; pristine?: boolean } = {}): FaceScore {
+  const P = prototypeRows(K, opts.pristine ?? false);
+  const d = prototypes.length / P;
   if (!Number.isInteger(d) || h.length !== K * d) throw new Error(`scoreFace: ${h.length} values are not K = ${K} embeddings of d = ${d}`);
   const variant = opts.variant ?? 'norm-cos';
+  if (variant === 'pristine-margin') throw new Error('scoreFace: "pristine-margin" scores the unaltered face: use pristineMargin()');
   const alpha = opts.alpha ?? 1;
   const perClass: number[] = [];
   for (let k = 0; k < K; k++) {
@@ -39,7 +48,7 @@ export function scoreFace(h: ArrayLike<number>, prototypes: ArrayLike<number>, K
     } else {
       let best = 0;
       let bestCos = -Infinity;
-      for (let j = 0; j < K; j++) {
+      for (let j = 0; j < P; j++) {
         const c = cos(j);
         if (c > bestCos) (bestCos = c), (best = j);
       }
@@ -47,6 +56,24 @@ export function scoreFace(h: ArrayLike<number>, prototypes: ArrayLike<number>, K
     }
   }
   return { score: -perClass.reduce((a, b) => a + b, 0) / K, perClass };
+}
+
+/**
+ * Mode (b)'s score of an unaltered face from its one projection h [d]: how much closer it sits to the
+ * nearest discrepancy prototype than to the pristine one. prototypes [(K + 1)·d], pristine row last.
+ */
+export function pristineMargin(h: ArrayLike<number>, prototypes: ArrayLike<number>, K: number): FaceScore {
+  const d = prototypes.length / (K + 1);
+  if (!Number.isInteger(d) || h.length !== d) throw new Error(`pristineMargin: ${h.length} values are not one embedding of d = ${d} (with ${K + 1} prototypes)`);
+  const cos = (j: number) => {
+    let s = 0;
+    let n = 0;
+    for (let i = 0; i < d; i++) (s += h[i] * prototypes[j * d + i]), (n += h[i] * h[i]);
+    return s / (Math.sqrt(n) || 1e-12);
+  };
+  const toPristine = cos(K);
+  const perClass = Array.from({ length: K }, (_, k) => toPristine - cos(k));
+  return { score: -Math.min(...perClass), perClass };
 }
 
 /** Mean a_k per location (over the types), for the per-location breakdown and heat maps. */
@@ -61,37 +88,50 @@ export function perLocation(perClass: readonly number[], nTypes: number): number
 }
 
 export interface ClassAccuracy {
-  /** nearest prototype = the true class / its location part / its type part (fractions of n) */
+  /** nearest prototype = the true class (fraction of all n rows) */
   class: number;
+  /** its location part / type part (fractions of the rows that carry a discrepancy) */
   location: number;
   type: number;
   n: number;
+  /** with a pristine class: the pristine-vs-altered decision (nearest prototype pristine or not) is right */
+  binary?: number;
 }
 
 /**
  * How often the nearest prototype of an embedding is its own class (and, separately, its location
  * and its type): the direct learning signal of the discrepancy classifier, chance 1/K, 1/N_loc, 1/N_type.
- * h: n embeddings [n·d] (normalised or not), labels: their classes.
+ * h: n embeddings [n·d] (normalised or not), labels: their classes (K = the pristine class when
+ * `pristine`: its prototype is row K, and an answer K has no location or type).
  */
-export function classAccuracy(h: ArrayLike<number>, labels: ArrayLike<number>, prototypes: ArrayLike<number>, K: number, nTypes: number): ClassAccuracy {
-  const d = prototypes.length / K;
+export function classAccuracy(h: ArrayLike<number>, labels: ArrayLike<number>, prototypes: ArrayLike<number>, K: number, nTypes: number, pristine = false): ClassAccuracy {
+  const P = prototypeRows(K, pristine);
+  const d = prototypes.length / P;
   const n = labels.length;
   if (!Number.isInteger(d) || h.length !== n * d) throw new Error(`classAccuracy: ${h.length} values are not ${n} embeddings of d = ${d}`);
   let hits = 0;
   let loc = 0;
   let type = 0;
+  let altered = 0;
+  let binary = 0;
   for (let i = 0; i < n; i++) {
     let best = 0;
     let bestDot = -Infinity;
-    for (let j = 0; j < K; j++) {
+    for (let j = 0; j < P; j++) {
       let s = 0;
       for (let c = 0; c < d; c++) s += h[i * d + c] * prototypes[j * d + c];
       if (s > bestDot) (bestDot = s), (best = j);
     }
     const y = labels[i];
     hits += Number(best === y);
+    binary += Number((best === K) === (y === K));
+    if (y === K && pristine) continue;
+    altered++;
+    if (best === K && pristine) continue;
     loc += Number(Math.floor(best / nTypes) === Math.floor(y / nTypes));
     type += Number(best % nTypes === y % nTypes);
   }
-  return { class: hits / n, location: loc / n, type: type / n, n };
+  const out: ClassAccuracy = { class: hits / n, location: altered ? loc / altered : 0, type: altered ? type / altered : 0, n };
+  if (pristine) out.binary = binary / n;
+  return out;
 }

@@ -1,18 +1,21 @@
 // Test-time scoring (section S): each face gets all K soft discrepancies (seeded per face, so a
 // score is reproducible), the network embeds them in eval mode, and scoreFace() turns the K
-// projections into the anomaly score with its per-class and per-location breakdown.
+// projections into the anomaly score with its per-class and per-location breakdown. With the
+// pristine class (§8.3 mode (b)) the 'pristine-margin' score embeds the unaltered face alone.
 import { tensor } from '../tensor/create.ts';
 import { Rng } from '../tensor/random.ts';
 import { tidy } from '../tensor/scope.ts';
 import { noGrad } from '../tensor/tape.ts';
 import { makeDiscrepancies, numClasses, numTypes, type SdConfig, type SdFace, type SdRenderer } from './discrepancy.ts';
 import type { SeeableNet } from './model.ts';
-import { perLocation, scoreFace, type FaceScore, type ScoreVariant } from './score.ts';
+import { perLocation, pristineMargin, scoreFace, type FaceScore, type ScoreVariant } from './score.ts';
 
 export interface ScoreContext {
   net: SeeableNet;
-  /** prototypes on the host, [K·d] */
+  /** prototypes on the host, [P·d]: P = K, or K + 1 with the pristine class (its row last) */
   prototypes: Float32Array;
+  /** the model has the pristine class of §8.3 mode (b) */
+  pristine?: boolean;
   sd: SdConfig;
   renderer: SdRenderer;
   variant: ScoreVariant;
@@ -58,20 +61,30 @@ export async function embedFace(ctx: ScoreContext, face: SdFace, key: number): P
   return embedImages(ctx.net, sds.map((s) => s.image.data), face.size, ctx.chunk);
 }
 
-/** The K-discrepancy score of one face. */
+/** The score of one face: from its K discrepancies, or ('pristine-margin') from the face itself. */
 export async function scoreOne(ctx: ScoreContext, face: SdFace, key: number): Promise<ScoredFace> {
-  const h = await embedFace(ctx, face, key);
-  const s = scoreFace(h, ctx.prototypes, numClasses(ctx.sd), { variant: ctx.variant, alpha: ctx.alpha });
+  const K = numClasses(ctx.sd);
+  let s: FaceScore;
+  if (ctx.variant === 'pristine-margin') {
+    if (!ctx.pristine) throw new Error('score variant "pristine-margin" needs a model trained with the pristine class (pristineFraction > 0)');
+    s = pristineMargin(await embedImages(ctx.net, [face.image.data], face.size), ctx.prototypes, K);
+  } else {
+    s = scoreFace(await embedFace(ctx, face, key), ctx.prototypes, K, { variant: ctx.variant, alpha: ctx.alpha, pristine: ctx.pristine });
+  }
   return { ...s, perLocation: perLocation(s.perClass, numTypes(ctx.sd)) };
 }
 
-/** Every score variant (and α = 0 for norm-cos) of one face's embeddings, for model selection. */
-export function allScores(h: Float32Array, ctx: ScoreContext): Record<string, number> {
+/** Every score variant (and α = 0 for norm-cos) of one face's embeddings, for model selection;
+ *  `raw`, the unaltered face's projection, adds 'pristine-margin' (pristine-class models only). */
+export function allScores(h: Float32Array, ctx: ScoreContext, raw?: Float32Array): Record<string, number> {
   const K = numClasses(ctx.sd);
-  return {
-    'norm-cos': scoreFace(h, ctx.prototypes, K, { variant: 'norm-cos', alpha: ctx.alpha }).score,
-    'cos': scoreFace(h, ctx.prototypes, K, { variant: 'norm-cos', alpha: 0 }).score,
-    'max-cos': scoreFace(h, ctx.prototypes, K, { variant: 'max-cos' }).score,
-    'hit-rate': scoreFace(h, ctx.prototypes, K, { variant: 'hit-rate' }).score,
+  const pristine = ctx.pristine ?? false;
+  const out: Record<string, number> = {
+    'norm-cos': scoreFace(h, ctx.prototypes, K, { variant: 'norm-cos', alpha: ctx.alpha, pristine }).score,
+    'cos': scoreFace(h, ctx.prototypes, K, { variant: 'norm-cos', alpha: 0, pristine }).score,
+    'max-cos': scoreFace(h, ctx.prototypes, K, { variant: 'max-cos', pristine }).score,
+    'hit-rate': scoreFace(h, ctx.prototypes, K, { variant: 'hit-rate', pristine }).score,
   };
+  if (pristine && raw) out['pristine-margin'] = pristineMargin(raw, ctx.prototypes, K).score;
+  return out;
 }

@@ -5,7 +5,7 @@ import { tensor } from '../tensor/create.ts';
 import { Rng } from '../tensor/random.ts';
 import { keep } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import type { SeeableConfig } from './config.ts';
+import { hasPristine, type SeeableConfig } from './config.ts';
 import { numClasses, numTypes, type SdConfig } from './discrepancy.ts';
 import { gridScheme } from './locations.ts';
 import { guidanceTable } from './losses.ts';
@@ -14,13 +14,16 @@ import { makePrototypes } from './prototypes.ts';
 
 export interface SeeableParts {
   sd: SdConfig;
+  /** discrepancy classes N_loc × N_type */
   K: number;
+  /** spec §8.3 mode (b): prototype row K is the pristine class (the prototypes are [K + 1, d]) */
+  pristine: boolean;
   net: SeeableNet;
   encoder: EfficientNet;
-  /** [K, d] on the GPU and on the host */
+  /** [P, d] on the GPU and on the host (P = K, or K + 1 with the pristine class) */
   prototypes: Tensor;
   prototypesHost: Float32Array;
-  /** [K, K] guidance weights G(answer, truth) */
+  /** [P, P] guidance weights G(answer, truth) */
   gtable: Tensor;
 }
 
@@ -42,9 +45,11 @@ export function buildSeeable(cfg: SeeableConfig, opts: { prototypes?: Float32Arr
     dropConnect: cfg.dropConnect,
   });
   const net = new SeeableNet(encoder, encoder.numFeatures, { dim: cfg.dim, hidden: cfg.hidden, rng: init.fork() });
-  const host = opts.prototypes ?? Float32Array.from(makePrototypes(K, cfg.dim, prototypeSeed(cfg)));
-  if (host.length !== K * cfg.dim) throw new Error(`prototypes: ${host.length} values, expected K·d = ${K}·${cfg.dim}`);
-  const prototypes = keep(tensor(host, [K, cfg.dim]));
-  const gtable = keep(tensor(guidanceTable(sd.scheme, numTypes(sd)), [K, K]));
-  return { sd, K, net, encoder, prototypes, prototypesHost: host, gtable };
+  const pristine = hasPristine(cfg);
+  const P = pristine ? K + 1 : K;
+  const host = opts.prototypes ?? Float32Array.from(makePrototypes(P, cfg.dim, prototypeSeed(cfg)));
+  if (host.length !== P * cfg.dim) throw new Error(`prototypes: ${host.length} values, expected ${P}·d = ${P}·${cfg.dim}${pristine ? ' (K + 1 with the pristine class)' : ''}`);
+  const prototypes = keep(tensor(host, [P, cfg.dim]));
+  const gtable = keep(tensor(guidanceTable(sd.scheme, numTypes(sd), pristine), [P, P]));
+  return { sd, K, pristine, net, encoder, prototypes, prototypesHost: host, gtable };
 }

@@ -59,6 +59,8 @@ interface Metrics {
   /** nearest-prototype accuracy of this batch's embeddings (train mode, before the update) */
   trainAcc: number;
   trainLocAcc: number;
+  /** with the pristine class: pristine-vs-altered accuracy of the batch */
+  trainBinaryAcc?: number;
   lr: number;
   imagesPerSecond: number;
   elapsedS: number;
@@ -95,7 +97,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   const val = await readSplit(cfg.valDir, { limit: cfg.valFaces, decode: false });
   for (const s of [train, val]) if (s.skipped.length) log(formatSkipped(s.dir, s.skipped));
   if (!train.entries.length) throw new Error(`${cfg.trainDir}: no usable training faces`);
-  log(`[train] ${train.entries.length} training faces, ${val.entries.length} validation faces, ${cfg.backbone} at ${cfg.size}², K = ${cfg.gridRows * cfg.gridCols}×${cfg.types === 'sbi2' ? 2 : 4}`);
+  log(`[train] ${train.entries.length} training faces, ${val.entries.length} validation faces, ${cfg.backbone} at ${cfg.size}², K = ${cfg.gridRows * cfg.gridCols}×${cfg.types === 'sbi2' ? 2 : 4}${cfg.pristineFraction > 0 ? ` + pristine (${cfg.pristineFraction} of the faces)` : ''}`);
 
   const parts = buildSeeable(cfg);
   const { base, sam } = makeOptimizer(cfg, parts);
@@ -113,15 +115,16 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   const trainSrc = cachedSource(train.entries, decodeImage);
   const valSrc = cachedSource(val.entries, decodeImage);
   const valSet = await oneClassValSet(valSrc, cfg.valFaces, new Rng(cfg.seed + 2), { sd: parts.sd, size: cfg.size, renderer: gpuRenderer });
-  const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed };
+  const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed, pristine: parts.pristine };
   const metricsPath = join(runDir, 'metrics.jsonl');
   truncateMetrics(metricsPath, start);
 
   const extra = { prototypes: parts.prototypes };
   let threshold: number | null = (resumeFrom?.meta.info.threshold as number | null) ?? null;
+  let thresholds = (resumeFrom?.meta.info.thresholds as Record<string, number> | undefined) ?? null;
   const save = async (step: number, lastAuc: number | null, name?: string) =>
     saveCheckpoint(ckDir, { step, epoch: Math.floor((step * cfg.batchFaces) / train.entries.length), model: parts.net, optimizer: base, rngs, extra,
-      info: { config: cfg, bestValAuc: bestAuc, lastValAuc: lastAuc, threshold, K: parts.K } }, name ? { name } : {});
+      info: { config: cfg, bestValAuc: bestAuc, lastValAuc: lastAuc, threshold, thresholds, K: parts.K } }, name ? { name } : {});
 
   const B = cfg.batchFaces;
   const S = cfg.size;
@@ -153,14 +156,14 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
       base.zeroGrad();
     }
     const values = [await loss.item(), await bcr.item(), gui ? await gui.item() : 0];
-    const acc = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd));
+    const acc = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd), parts.pristine);
     for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
     if (!values.every(Number.isFinite)) {
       throw new Error(`[train] the loss became ${values[0]} at step ${step + 1}; stopping. The last good checkpoint is ${lastCkpt || 'none (no checkpoint yet)'} — lower the LR or check the data.`);
     }
     imagesDone += 2 * B;
     const m: Metrics = {
-      step: step + 1, loss: values[0], bcr: values[1], gui: values[2], trainAcc: acc.class, trainLocAcc: acc.location, lr: base.lr,
+      step: step + 1, loss: values[0], bcr: values[1], gui: values[2], trainAcc: acc.class, trainLocAcc: acc.location, ...(acc.binary !== undefined ? { trainBinaryAcc: acc.binary } : {}), lr: base.lr,
       imagesPerSecond: (2 * B * 1000) / (performance.now() - stepStart), elapsedS: (performance.now() - t0) / 1000,
     };
     appendFileSync(metricsPath, JSON.stringify(m) + '\n');
@@ -172,12 +175,13 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
       const v = await oneClassAuc(ctx, valSet);
       lastAuc = v.auc;
       threshold = v.threshold;
+      thresholds = v.thresholdByVariant;
       appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold, valAucByVariant: v.byVariant, valAccuracy: v.accuracy }) + '\n');
       const others = Object.entries(v.byVariant).map(([k, a]) => `${k} ${a.toFixed(3)}`).join(', ');
       const a = v.accuracy;
       const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
       progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies; by score variant: ${others})`, log);
-      progress.log(`step ${step + 1}: held-out discrepancy accuracy: class ${pct(a.class)} (chance ${pct(1 / parts.K)}), location ${pct(a.location)} (chance ${pct(1 / parts.sd.scheme.count)}), type ${pct(a.type)} (chance ${pct(1 / numTypes(parts.sd))})`, log);
+      progress.log(`step ${step + 1}: held-out discrepancy accuracy: class ${pct(a.class)} (chance ${pct(1 / parts.K)}), location ${pct(a.location)} (chance ${pct(1 / parts.sd.scheme.count)}), type ${pct(a.type)} (chance ${pct(1 / numTypes(parts.sd))})${a.binary !== undefined ? `, pristine vs altered ${pct(a.binary)}` : ''}`, log);
       if (bestAuc === null || lastAuc > bestAuc) {
         bestAuc = lastAuc;
         bestCkpt = await save(step + 1, lastAuc, 'best');
@@ -197,6 +201,7 @@ export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts, step?: n
   return {
     sd: parts.sd, size: cfg.size, faces: cfg.batchFaces, renderer: gpuRenderer, pairing: cfg.viewPairing,
     postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null, gain: step === undefined ? 1 : curriculumGainAt(cfg, step),
+    pristine: cfg.pristineFraction ?? 0,
   };
 }
 

@@ -1,11 +1,13 @@
 // One-class validation while training (never fakes): real val faces vs freshly generated
 // discrepancies of them, scored by every score variant; and, from the same K embeddings of each
 // real face, the held-out class accuracy (nearest prototype = own class): the direct signal.
+// With the pristine class, the unaltered faces are embedded too: the 'pristine-margin' score, and
+// the real faces count in the accuracy as class K.
 import type { oneClassValSet } from './batches.ts';
 import { numClasses, numTypes } from './discrepancy.ts';
 import { equalErrorRate, rocAuc } from './metrics.ts';
 import { classAccuracy, type ClassAccuracy } from './score.ts';
-import { allScores, embedFace, type ScoreContext } from './scorer.ts';
+import { allScores, embedFace, embedImages, type ScoreContext } from './scorer.ts';
 
 export interface OneClassResult {
   auc: number;
@@ -15,6 +17,8 @@ export interface OneClassResult {
   altered: number[];
   /** the AUC every score variant would give (the configured one is `auc`) */
   byVariant: Record<string, number>;
+  /** each variant's equal-error threshold, so that scoring with another variant still has a decision */
+  thresholdByVariant: Record<string, number>;
   /** nearest-prototype accuracy on the real faces' K discrepancies (held out: val faces) */
   accuracy: ClassAccuracy;
 }
@@ -24,22 +28,35 @@ export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typ
   const sides = { real: [] as Record<string, number>[], altered: [] as Record<string, number>[] };
   const K = numClasses(ctx.sd);
   const realEmbeddings: Float32Array[] = [];
-  for (let i = 0; i < val.real.length; i++) {
+  const n = val.real.length;
+  const size = val.crops[0]?.image.width ?? 0;
+  // the unaltered images themselves (real, then altered), batched: only the pristine score uses them
+  const raw = ctx.pristine ? await embedImages(ctx.net, [...val.real, ...val.altered].map((x) => x.data), size) : null;
+  const d = ctx.prototypes.length / (K + (ctx.pristine ? 1 : 0));
+  const rawOf = (j: number) => raw?.subarray(j * d, (j + 1) * d);
+  for (let i = 0; i < n; i++) {
     const c = val.crops[i];
     const face = { landmarks: c.landmarks, size: c.image.width, wideRatio: c.wideRatio, scale: c.scale };
     const h = await embedFace(ctx, { ...face, image: val.real[i] }, i);
     realEmbeddings.push(h);
-    sides.real.push(allScores(h, ctx));
-    sides.altered.push(allScores(await embedFace(ctx, { ...face, image: val.altered[i] }, i), ctx));
+    sides.real.push(allScores(h, ctx, rawOf(i)));
+    sides.altered.push(allScores(await embedFace(ctx, { ...face, image: val.altered[i] }, i), ctx, rawOf(n + i)));
   }
   const key = ctx.variant === 'norm-cos' && ctx.alpha === 0 ? 'cos' : ctx.variant;
   const real = sides.real.map((s) => s[key]);
   const altered = sides.altered.map((s) => s[key]);
-  const byVariant = Object.fromEntries(Object.keys(sides.real[0] ?? {}).map((v) => [v, rocAuc(sides.real.map((s) => s[v]), sides.altered.map((s) => s[v]))]));
-  const all = new Float32Array(realEmbeddings.reduce((s, h) => s + h.length, 0));
-  realEmbeddings.forEach((h, i) => all.set(h, i * h.length));
-  const labels = Array.from({ length: realEmbeddings.length * K }, (_, i) => i % K);
-  const accuracy = classAccuracy(all, labels, ctx.prototypes, K, numTypes(ctx.sd));
-  return { auc: rocAuc(real, altered), threshold: equalErrorRate(real, altered).threshold, real, altered, byVariant, accuracy };
+  const variants = Object.keys(sides.real[0] ?? {});
+  const column = (v: string) => [sides.real.map((s) => s[v]), sides.altered.map((s) => s[v])] as const;
+  const byVariant = Object.fromEntries(variants.map((v) => [v, rocAuc(...column(v))]));
+  const thresholdByVariant = Object.fromEntries(variants.map((v) => [v, equalErrorRate(...column(v)).threshold]));
+  // the real faces' K discrepancies (class k), and with the pristine class the real faces (class K)
+  const rows = ctx.pristine && raw ? [...realEmbeddings, raw.subarray(0, n * d)] : realEmbeddings;
+  const all = new Float32Array(rows.reduce((s, h) => s + h.length, 0));
+  let at = 0;
+  for (const h of rows) (all.set(h, at), (at += h.length));
+  const labels = Array.from({ length: n * K }, (_, i) => i % K);
+  if (ctx.pristine) labels.push(...new Array<number>(n).fill(K));
+  const accuracy = classAccuracy(all, labels, ctx.prototypes, K, numTypes(ctx.sd), ctx.pristine);
+  return { auc: rocAuc(real, altered), threshold: equalErrorRate(real, altered).threshold, real, altered, byVariant, thresholdByVariant, accuracy };
 }
 

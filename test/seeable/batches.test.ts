@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { FaceEntry } from '../../src/io/dataset.ts';
 import { amplify, trainBatch, type FaceSource } from '../../src/seeable/batches.ts';
 import { curriculumGainAt, resolveConfig } from '../../src/seeable/config.ts';
+import { prepareFace } from '../../src/seeable/crop.ts';
 import { cpuRenderer, type SdRenderer } from '../../src/seeable/discrepancy.ts';
 import { gridScheme } from '../../src/seeable/locations.ts';
 import { Rng } from '../../src/tensor/random.ts';
@@ -58,6 +59,40 @@ describe('trainBatch', () => {
     const same = await meanGap('same-face');
     const two = await meanGap('two-faces');
     assert.ok(two > 2 * same, `two-faces pairs should differ more than same-face pairs: ${two} vs ${same}`);
+  });
+  for (const pairing of ['same-face', 'two-faces'] as const) {
+    it(`${pairing} with a pristine fraction: pristine rows (label K) are the unaltered crops, discrepancy rows are not`, async () => {
+      const src = source(5);
+      const o = { sd, size: SIZE, faces: 12, renderer: cpuRenderer, pairing, pristine: 0.5, gain: 3 };
+      const r = await trainBatch(src, new Rng(21), o);
+      const labels = Array.from(r.labels);
+      assert.deepEqual(labels.slice(0, 12), labels.slice(12));
+      assert.ok(labels.includes(8) && labels.some((k) => k < 8), `the fixture mixes both: ${labels}`);
+      // Reproduce each row's crop: same rng stream as trainBatch draws it (face, class, [face 2,] crops).
+      const rng = new Rng(21);
+      const plane = 3 * SIZE * SIZE;
+      for (let b = 0; b < 12; b++) {
+        const i = rng.int(5);
+        const k = rng.uniform() < 0.5 ? 8 : rng.int(8);
+        assert.equal(k, r.labels[b]);
+        const picks = pairing === 'two-faces' ? [i, (i + 1 + rng.int(4)) % 5] : [i];
+        const crops: Float32Array[] = [];
+        for (const f of picks) crops.push(prepareFace(await src.load(f), src.entries[f].landmarks, { size: SIZE, phase: 'train', rng }).image.data);
+        for (let v = 0; v < 2; v++) {
+          const crop: Float32Array = crops[pairing === 'two-faces' ? v : 0];
+          const row = r.images.subarray((v * 12 + b) * plane, (v * 12 + b + 1) * plane);
+          const diff: number = row.reduce((s: number, x: number, j: number) => s + Math.abs(x - crop[j]), 0);
+          if (k === 8) assert.equal(diff, 0, `pristine row ${b} view ${v} is its crop`);
+          else assert.ok(diff > 0, `discrepancy row ${b} view ${v} differs from its crop`);
+        }
+      }
+    });
+  }
+  it('the pristine fraction is checked; without it the batch is the mode (a) batch', async () => {
+    const src = source(3);
+    const o = { sd, size: SIZE, faces: 2, renderer: cpuRenderer };
+    await assert.rejects(trainBatch(src, new Rng(1), { ...o, pristine: 1 }), /pristine fraction/);
+    assert.deepEqual(await trainBatch(src, new Rng(1), { ...o, pristine: 0 }), await trainBatch(src, new Rng(1), o));
   });
   it('two-faces needs at least two faces', async () => {
     await assert.rejects(trainBatch(source(1), new Rng(1), { sd, size: SIZE, faces: 1, renderer: cpuRenderer, pairing: 'two-faces' }), /at least 2 training faces/);

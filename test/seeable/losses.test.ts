@@ -110,6 +110,16 @@ describe('SeeABLE losses vs float64', () => {
     assert.equal(G[k(1, 0, 0) * K2 + k(1, 3, 0)], 0.5);
     assert.equal(G[k(0, 0, 0) * K2 + k(2, 1, 1)], 3);
   });
+  it('G table with the pristine class: one more row and column, 1/4 on its diagonal, 1 elsewhere', () => {
+    const plain = guidanceTable(gridScheme(2, 2), 2);
+    const G = guidanceTable(gridScheme(2, 2), 2, true);
+    const K = 8;
+    const P = 9;
+    assert.equal(G.length, P * P);
+    for (let y = 0; y < K; y++) for (let t = 0; t < K; t++) assert.equal(G[y * P + t], plain[y * K + t]);
+    for (let k = 0; k < K; k++) assert.deepEqual([G[K * P + k], G[k * P + K]], [1, 1]);
+    assert.equal(G[K * P + K], 0.25);
+  });
 });
 
 describe('prototypes', () => {

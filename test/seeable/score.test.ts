@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makePrototypes } from '../../src/seeable/prototypes.ts';
-import { classAccuracy, perLocation, scoreFace } from '../../src/seeable/score.ts';
+import { classAccuracy, perLocation, pristineMargin, scoreFace } from '../../src/seeable/score.ts';
 import { Rng } from '../../src/tensor/random.ts';
 
 const K = 8;
@@ -55,5 +55,46 @@ describe('held-out class accuracy', () => {
   });
   it('rejects a label count that does not match the embeddings', () => {
     assert.throws(() => classAccuracy(new Float64Array(3 * d), [0, 1], P, K, 2), /not 2 embeddings/);
+  });
+});
+
+describe('pristine class (spec §8.3 mode (b))', () => {
+  const PP = makePrototypes(K + 1, d, 3); // row K = pristine
+  const near = (j: number, scale = 1, noise = 0.02, rng = new Rng(7)) => Float64Array.from({ length: d }, (_, i) => scale * PP[j * d + i] + noise * rng.normal());
+  const cosTo = (h: Float64Array, j: number) => {
+    let s = 0;
+    let n = 0;
+    for (let i = 0; i < d; i++) (s += h[i] * PP[j * d + i]), (n += h[i] * h[i]);
+    return s / Math.sqrt(n);
+  };
+  it('pristine margin = max_k cos(h, p_k) − cos(h, p_pristine), whatever the norm of h', () => {
+    const h = near(3, 4, 0.3);
+    const want = Math.max(...Array.from({ length: K }, (_, k) => cosTo(h, k))) - cosTo(h, K);
+    const got = pristineMargin(h, PP, K);
+    assert.ok(Math.abs(got.score - want) < 1e-12, `${got.score} vs ${want}`);
+    assert.equal(got.perClass.length, K);
+    assert.equal(got.perClass.indexOf(Math.min(...got.perClass)), 3, 'the most anomalous class is the one h sits on');
+    assert.ok(Math.abs(pristineMargin(h.map((v) => 10 * v), PP, K).score - want) < 1e-12);
+  });
+  it('an embedding at the pristine prototype scores lower (more real) than one at a discrepancy prototype', () => {
+    assert.ok(pristineMargin(near(K), PP, K).score < 0);
+    assert.ok(pristineMargin(near(5), PP, K).score > 0);
+    assert.throws(() => pristineMargin(new Float64Array(d + 1), PP, K), /not one embedding/);
+  });
+  it('scoreFace with the pristine prototype present: argmax over K + 1 rows', () => {
+    // every discrepancy lands on the pristine prototype: no hits although p_k is the best of the K
+    const h = new Float64Array(K * d);
+    for (let k = 0; k < K; k++) h.set(near(K).map((v, i) => v + 0.3 * PP[k * d + i]), k * d);
+    assert.equal(scoreFace(h, PP, K, { variant: 'hit-rate', pristine: true }).score, -0);
+    assert.equal(scoreFace(h, PP.subarray(0, K * d), K, { variant: 'hit-rate' }).score, -1);
+    assert.throws(() => scoreFace(h, PP, K, { variant: 'pristine-margin', pristine: true }), /use pristineMargin/);
+  });
+  it('accuracy: real faces are class K; location and type count only altered rows; binary = pristine vs altered', () => {
+    // rows: class 2 → p2 (hit), class 5 → pristine (miss, binary miss), pristine → pristine (hit), pristine → p1 (miss)
+    const rows = [near(2), near(K), near(K), near(1)];
+    const h = new Float64Array(4 * d);
+    rows.forEach((r, i) => h.set(r, i * d));
+    const a = classAccuracy(h, [2, 5, K, K], PP, K, 2, true);
+    assert.deepEqual(a, { class: 2 / 4, location: 1 / 2, type: 1 / 2, n: 4, binary: 2 / 4 });
   });
 });

@@ -45,3 +45,35 @@ it('a resumed run reaches the same weights as an uninterrupted one', { timeout: 
     assert.deepEqual([...u.data], [...t.data], `${name} differs after resume`);
   }
 });
+
+it('mode (b): a pristine-class run logs the binary accuracy, validates the pristine score, and its checkpoint scores faces', { timeout: 600_000 }, async () => {
+  const { loadDetector, scoreImage } = await import('../../src/seeable/detector.ts');
+  const pcfg = resolveConfig('tiny', { trainDir: join(data, 'train'), valDir: join(data, 'val'), steps: 1, valEvery: 1, pristineFraction: 0.5, scoreVariant: 'pristine-margin' });
+  assert.throws(() => resolveConfig('tiny', { scoreVariant: 'pristine-margin' }), /needs the pristine class/);
+  assert.throws(() => resolveConfig('tiny', { pristineFraction: 1 }), /pristineFraction/);
+  const run = join(dir, 'pristine');
+  const r = await trainSeeable({ cfg: pcfg, runDir: run, log: quiet });
+  assert.equal(r.step, 1);
+  const metrics = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const stepRow = metrics.find((m) => 'loss' in m);
+  assert.ok(stepRow.trainBinaryAcc >= 0 && stepRow.trainBinaryAcc <= 1, JSON.stringify(stepRow));
+  const valRow = metrics.find((m) => 'valAuc' in m);
+  assert.equal(valRow.valAuc, valRow.valAucByVariant['pristine-margin']);
+  assert.ok(valRow.valAccuracy.binary >= 0 && valRow.valAccuracy.binary <= 1);
+  const ck = loadCheckpoint(join(run, 'checkpoints'));
+  assert.equal(ck.tensors.get('extra.prototypes')!.data.length, (8 + 1) * pcfg.dim);
+
+  const det = loadDetector(join(run, 'checkpoints'));
+  const face = join(data, 'val', 'helen_te_2973812451_1.jpg');
+  const scored = await scoreImage(det, face, 1);
+  assert.ok(Number.isFinite(scored.score), scored.error);
+  assert.equal(scored.perLocation!.length, 4);
+  // the same checkpoint can also be scored the section-S way (K discrepancies; argmax over K + 1)
+  const hitRate = loadDetector(join(run, 'checkpoints'), { scoreVariant: 'hit-rate' });
+  const thresholds = ck.meta.info.thresholds as Record<string, number>;
+  assert.equal(det.threshold, thresholds['pristine-margin']);
+  assert.equal(hitRate.threshold, thresholds['hit-rate'], 'another variant uses its own calibrated threshold');
+  const sectionS = await scoreImage(hitRate, face, 1);
+  const s = sectionS.score ?? NaN;
+  assert.ok(Number.isFinite(s) && s <= 0 && s >= -1, `${s}`);
+});
