@@ -34,7 +34,8 @@ console.log(`[main] training SeeABLE (${values.preset}: ${cfg.backbone} at ${cfg
 const r = await trainSeeable({ cfg, runDir: values.run!, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
 const trainS = (performance.now() - t0) / 1000;
 const ckpt = r.bestCheckpoint ?? r.checkpoint;
-console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces, K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each)`);
+const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
+console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
 const det = loadDetector(ckpt);
 const evalDir = join(values.run!, 'eval');
 const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fake'), {
