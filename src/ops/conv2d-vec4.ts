@@ -9,7 +9,7 @@ import { dummyBuffer } from './conv2d-raw.ts';
 
 const K_SHIFT = defineKernel({
   file: 'conv2d_vec4', entry: 'shift',
-  params: [['total', 'u32'], ['count', 'u32'], ['plane0', 'u32'], ['H', 'u32'], ['W', 'u32'], ['Hp', 'u32'], ['Wq', 'u32'], ['pt', 'i32'], ['pl', 'i32'], ['srcPlane0', 'u32']],
+  params: [['total', 'u32'], ['count', 'u32'], ['plane0', 'u32'], ['H', 'u32'], ['W', 'u32'], ['Hp', 'u32'], ['Wq', 'u32'], ['pt', 'i32'], ['pl', 'i32'], ['srcPlane0', 'u32'], ['copyIds', 'u32']],
   reads: 1, writes: 1, workgroupSize: 256,
 });
 const K_MAIN = defineKernel({
@@ -44,15 +44,27 @@ export function vec4Applies(g: ConvGeometry): boolean {
 /** Kernels divide flat indices in f32 (qdiv in the WGSL): exact below 2^23; we stay below 2^22. */
 export const MAX_DIVIDED_INDEX = 1 << 22;
 
-/** Write `copies` shifted copies of planes [srcPlane0, srcPlane0 + planes) of src into xs, a range of
- *  planes per dispatch so that every flat index the kernel divides stays below MAX_DIVIDED_INDEX. */
-function shiftCopies(src: Tensor, xs: Tensor, g: ConvGeometry, Hp: number, Wq: number, copies: number, srcPlane0: number, planes: number): void {
+/** The shifted copies main reads: tap offset off = kx·dw lies in copy (off mod SW)·4 + ⌊off / SW⌋ mod 4. */
+export function usedCopies(g: ConvGeometry): number[] {
+  const used = new Set<number>();
+  for (let kx = 0; kx < g.kw; kx++) {
+    const off = kx * g.dw;
+    used.add((off % g.sw) * 4 + (Math.floor(off / g.sw) % 4));
+  }
+  return [...used].sort((a, b) => a - b);
+}
+
+/** Write the shifted copies main reads of planes [srcPlane0, srcPlane0 + planes) of src into xs, a
+ *  range of planes per dispatch so that every flat index the kernel divides stays below MAX_DIVIDED_INDEX. */
+function shiftCopies(src: Tensor, xs: Tensor, g: ConvGeometry, Hp: number, Wq: number, srcPlane0: number, planes: number): void {
   const total = planes * Hp * Wq;
+  const copies = usedCopies(g);
+  const copyIds = copies.reduce((bits, c, i) => bits | (c << (4 * i)), 0) >>> 0;
   const per = Math.max(1, Math.floor(MAX_DIVIDED_INDEX / (Hp * Wq)));
   for (let plane0 = 0; plane0 < planes; plane0 += per) {
     const count = Math.min(per, planes - plane0) * Hp * Wq;
     const [sx, sy] = grid1d(count, 256);
-    getGpu().dispatch(K_SHIFT, [src.buffer, xs.buffer], { total, count, plane0, H: g.H, W: g.W, Hp, Wq, pt: g.pt, pl: g.pl, srcPlane0 }, [sx, sy, copies], { SW: g.sw });
+    getGpu().dispatch(K_SHIFT, [src.buffer, xs.buffer], { total, count, plane0, H: g.H, W: g.W, Hp, Wq, pt: g.pt, pl: g.pl, srcPlane0, copyIds }, [sx, sy, copies.length], { SW: g.sw });
   }
 }
 
@@ -69,7 +81,7 @@ export function igemmVec4Raw(src: Tensor, wp: Tensor, bias: Tensor | null, g: Co
     const n = Math.min(chunk, g.N - n0);
     const { Hp, Wq, total } = shiftedCopy(g, n);
     const xs = Tensor.empty([copies * total]);
-    shiftCopies(src, xs, g, Hp, Wq, copies, n0 * C, n * C);
+    shiftCopies(src, xs, g, Hp, Wq, n0 * C, n * C);
     gpu.dispatch(
       K_MAIN, [xs.buffer, wp.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
       {

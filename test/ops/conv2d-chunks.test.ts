@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { convGeometry } from '../../src/ops/conv-geometry.ts';
 import { packWeights } from '../../src/ops/conv2d-raw.ts';
-import { igemmVec4Raw, vec4ChunkSamples } from '../../src/ops/conv2d-vec4.ts';
+import { igemmVec4Raw, usedCopies, vec4ChunkSamples } from '../../src/ops/conv2d-vec4.ts';
 import { tensor } from '../../src/tensor/create.ts';
 import { Rng } from '../../src/tensor/random.ts';
 import { refConv2d, type RefConvOptions } from '../helpers/conv-ref.ts';
@@ -40,6 +40,14 @@ describe('conv2d vec4 kernel in batch chunks vs float64', () => {
       for (const t of [x, w, b, wp]) t.dispose();
     });
   }
+  it('writes only the shifted copies a tap reads (the others stay NaN-poisoned: the cases above read none)', () => {
+    const copies = (ws: number[], o: RefConvOptions) => usedCopies(convGeometry([1, ws[1], 12, 12], ws, o));
+    assert.deepEqual(copies([4, 2, 3, 3], { padding: 'same' }), [0, 1, 2]);
+    assert.deepEqual(copies([4, 2, 3, 3], { stride: 2, padding: 'same' }), [0, 1, 4]);
+    assert.deepEqual(copies([4, 2, 5, 5], { padding: 'same' }), [0, 1, 2, 3]);
+    assert.deepEqual(copies([4, 2, 3, 3], { dilation: 2, padding: 2 }), [0, 2]);
+    assert.deepEqual(copies([4, 2, 3, 3], { dilation: 2, stride: 2, padding: 2 }), [0, 1, 2]);
+  });
   it('chunk size follows the binding limit', () => {
     const g = convGeometry([32, 32, 112, 112], [64, 32, 3, 3], { padding: 'same' });
     // One sample: 4 copies × 32 channels × 114 padded rows × 112 columns (the 2-pixel tap overhang
