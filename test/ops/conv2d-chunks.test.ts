@@ -19,6 +19,8 @@ const cases: [string, number[], number[], RefConvOptions][] = [
   ['3×3 SAME stride 1, groups 1, bias', [5, 3, 7, 9], [6, 3, 3, 3], { padding: 'same' }],
   ['3×3 stride 2 SAME, odd input', [3, 4, 9, 11], [5, 4, 3, 3], { stride: 2, padding: 'same' }],
   ['groups 2, 3×2 window, dilation [1, 2]', [4, 6, 8, 7], [10, 3, 3, 2], { groups: 2, padding: [1, 2], dilation: [1, 2] }],
+  ['5×5 dilation 3 (copies 0, 3, 2, 1), pad 6, W 13, Co 11', [2, 3, 9, 13], [11, 3, 5, 5], { padding: 6, dilation: 3 }],
+  ['7×1 window, stride [2, 1], Co 9', [3, 2, 11, 6], [9, 2, 7, 1], { stride: [2, 1], padding: [3, 0] }],
 ];
 
 describe('conv2d vec4 kernel in batch chunks vs float64', () => {
