@@ -1,6 +1,10 @@
 // The browser demo: the engine core, the same kernels/ and shaders/ as Node, a trained SeeABLE
 // checkpoint and our face models fetched over HTTP; a dropped or chosen photo is decoded, its faces
-// found and scored, and the result drawn by a WebGPU render pipeline with DOM labels on top.
+// found and scored, and the result drawn by a WebGPU render pipeline with DOM labels on top. The
+// pipeline draws into an offscreen texture whose pixels are put in a 2D canvas, not into a WebGPU
+// canvas: headless Chromium on SwiftShader cannot share a WebGPU canvas's texture with its compositor
+// ("Could not find SharedImageBackingFactory … WebgpuSwapChainTexture"), and its GPU process dies,
+// taking the page's WebGPU with it; one still picture costs a ~2 MB readback.
 // Served by `npm run web` (scripts/serve-web.ts); demo-config.json says where the checkpoint is.
 import kernels from 'virtual:kernels';
 import shaders from 'virtual:shaders';
@@ -39,7 +43,7 @@ let gpu: Gpu;
 let det: Detector;
 let models: FaceModels;
 let renderer: OverlayRenderer;
-let context: GPUCanvasContext;
+let context: CanvasRenderingContext2D;
 
 async function config(): Promise<DemoConfig> {
   const q = new URLSearchParams(location.search);
@@ -70,11 +74,8 @@ async function start(): Promise<void> {
   det = detectorFromCheckpoint(ck);
   demo.loadMs.build = performance.now() - t;
   showCheckpoint(ck, det);
-  const canvas = document.getElementById('canvas') as HTMLCanvasElement;
-  context = canvas.getContext('webgpu') as GPUCanvasContext;
-  const format = navigator.gpu.getPreferredCanvasFormat();
-  context.configure({ device: gpu.device, format, alphaMode: 'opaque' });
-  renderer = new OverlayRenderer(gpu.device, format, { image: shaders['image'], faceOverlay: shaders['face-overlay'] });
+  context = (document.getElementById('canvas') as HTMLCanvasElement).getContext('2d')!;
+  renderer = new OverlayRenderer(gpu.device, 'rgba8unorm', { image: shaders['image'], faceOverlay: shaders['face-overlay'] });
   setState('ready');
   showStatus(`Ready: drop or choose a photo. Each face is scored with K = ${numClasses(det.ctx.sd)} discrepancies (${det.cfg.backbone} at ${det.cfg.size}²).`);
 }
@@ -89,9 +90,12 @@ async function draw(a: Analysis): Promise<void> {
     lm: f.lm, box: f.box, perLocation: f.perLocation, score: f.score, threshold: det.threshold,
     width: a.image.width, height: a.image.height, size: det.cfg.size, rows: det.cfg.gridRows, cols: det.cfg.gridCols,
   }));
-  renderer.draw(context.getCurrentTexture(), photo, faces, { scale: canvas.width / a.image.width });
-  await gpu.device.queue.onSubmittedWorkDone();
-  photo.destroy();
+  try {
+    const pixels = await renderer.renderPixels(photo, faces, { scale: canvas.width / a.image.width }, canvas.width, canvas.height);
+    context.putImageData(new ImageData(pixels, canvas.width, canvas.height), 0, 0);
+  } finally {
+    photo.destroy();
+  }
 }
 
 async function run(file: Blob, name: string): Promise<void> {

@@ -1,12 +1,14 @@
 // Draws the photo and each scored face's overlay with a WebGPU render pipeline
-// (shaders/image.wgsl, shaders/face-overlay.wgsl) into any rgba/bgra texture: the demo's canvas,
-// or an offscreen texture in the Node render test. One pass: the photo, then one quad per face.
+// (shaders/image.wgsl, shaders/face-overlay.wgsl) into any rgba/bgra texture, or into an offscreen
+// one whose pixels come back (renderPixels: the demo's picture, and the Node render test's). One
+// pass: the photo, then one quad per face.
 import type { RgbImage } from '../seeable/image.ts';
 import type { OverlayFace } from './overlay-geometry.ts';
 
 const FACE_UNIFORM_BYTES = 112;
 // GPUTextureUsage / GPUBufferUsage bits (the globals are not defined in every runtime).
-const TEX_BINDING = 0x4, COPY_DST = 0x2, UNIFORM = 0x40, STORAGE = 0x80, BUF_COPY_DST = 0x8;
+const TEX_BINDING = 0x4, COPY_DST = 0x2, TEX_COPY_SRC = 0x1, RENDER_ATTACHMENT = 0x10;
+const UNIFORM = 0x40, STORAGE = 0x80, BUF_COPY_DST = 0x8, MAP_READ = 0x1, MAP_MODE_READ = 0x1;
 
 export interface OverlayStyle {
   /** target pixels per image pixel */
@@ -40,7 +42,7 @@ export class OverlayRenderer {
   private readonly facePipeline: GPURenderPipeline;
   private readonly sampler: GPUSampler;
 
-  constructor(private readonly device: GPUDevice, format: GPUTextureFormat, shaders: { image: string; faceOverlay: string }) {
+  constructor(private readonly device: GPUDevice, private readonly format: GPUTextureFormat, shaders: { image: string; faceOverlay: string }) {
     const image = device.createShaderModule({ code: shaders.image, label: 'image.wgsl' });
     const face = device.createShaderModule({ code: shaders.faceOverlay, label: 'face-overlay.wgsl' });
     this.imagePipeline = device.createRenderPipeline({
@@ -114,5 +116,29 @@ export class OverlayRenderer {
     pass.end();
     this.device.queue.submit([enc.finish()]);
     for (const b of temp) b.destroy(); // destruction waits for the submitted work
+  }
+
+  /** Draw into an offscreen width × height texture and read it back: RGBA bytes, rows unpadded
+   *  (ImageData's layout). Needs a renderer made for 'rgba8unorm'. */
+  async renderPixels(photo: GPUTexture, faces: readonly OverlayFace[], style: OverlayStyle, width: number, height: number): Promise<Uint8ClampedArray<ArrayBuffer>> {
+    if (this.format !== 'rgba8unorm') throw new Error(`renderPixels needs an rgba8unorm renderer, not ${this.format}`);
+    const target = this.device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: RENDER_ATTACHMENT | TEX_COPY_SRC, label: 'overlay-target' });
+    this.draw(target, photo, faces, style);
+    const bpr = Math.ceil((width * 4) / 256) * 256; // copyTextureToBuffer's row alignment
+    const read = this.device.createBuffer({ size: bpr * height, usage: BUF_COPY_DST | MAP_READ, label: 'overlay-readback' });
+    const enc = this.device.createCommandEncoder({ label: 'overlay-readback' });
+    enc.copyTextureToBuffer({ texture: target }, { buffer: read, bytesPerRow: bpr }, [width, height]);
+    this.device.queue.submit([enc.finish()]);
+    try {
+      await read.mapAsync(MAP_MODE_READ);
+      const padded = new Uint8Array(read.getMappedRange());
+      const out = new Uint8ClampedArray(width * height * 4);
+      for (let y = 0; y < height; y++) out.set(padded.subarray(y * bpr, y * bpr + width * 4), y * width * 4);
+      read.unmap();
+      return out;
+    } finally {
+      read.destroy();
+      target.destroy();
+    }
   }
 }

@@ -1,7 +1,8 @@
 // The demo's render shaders (shaders/image.wgsl, shaders/face-overlay.wgsl) drawn by Node's Dawn
-// into an offscreen texture, pixel by pixel against a float64 CPU reference of what they should
-// draw: the photo, the heat map of each grid cell clipped to the face hull on the diverging ramp,
-// the landmark dots and the box outline. And the overlay's grid, mapped back from the model crop,
+// into an offscreen texture and read back as the demo page does (renderPixels, ImageData rows),
+// pixel by pixel against a float64 CPU reference of what they should draw: opaque, the photo, the
+// heat map of each grid cell clipped to the face hull on the diverging ramp, the landmark dots and
+// the box outline. And the overlay's grid, mapped back from the model crop,
 // puts every image point in the cell the scorer's grid (gridCellIndex, crop frame) puts it in.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -79,18 +80,11 @@ it('draws the photo, the heat map, the landmarks and the box as the float64 refe
   ];
   const style = withDefaults({ scale, lineWidth: 2.3, dotRadius: 1.7 });
   const renderer = new OverlayRenderer(device, 'rgba8unorm', { image: shaders('image'), faceOverlay: shaders('face-overlay') });
-  const target = device.createTexture({ size: [W * scale, H * scale], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
   const photo = renderer.uploadPhoto(img);
-  renderer.draw(target, photo, faces, style);
-  const bpr = Math.ceil((W * 4) / 256) * 256;
-  const read = device.createBuffer({ size: bpr * H, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const enc = device.createCommandEncoder();
-  enc.copyTextureToBuffer({ texture: target }, { buffer: read, bytesPerRow: bpr }, [W, H]);
-  device.queue.submit([enc.finish()]);
-  await read.mapAsync(GPUMapMode.READ);
-  const out = new Uint8Array(read.getMappedRange().slice(0));
-  read.unmap();
-  for (const t of [read, target, photo]) t.destroy();
+  // the page's path: an offscreen texture read back as ImageData rows (W·4 bytes, not 256-aligned)
+  const out = await renderer.renderPixels(photo, faces, style, W * scale, H * scale);
+  assert.equal(out.length, W * H * 4);
+  photo.destroy();
 
   let worst = 0, heat = 0, dots = 0, outline = 0;
   for (let y = 0; y < H; y++) {
@@ -104,8 +98,9 @@ it('draws the photo, the heat map, the landmarks and the box as the float64 refe
         else dots++;
         c = c.map((v, k) => o[k] * o[3] + v * (1 - o[3]));
       }
+      assert.equal(out[4 * (y * W + x) + 3], 255, `pixel (${x}, ${y}) alpha`); // putImageData shows it as is
       for (let k = 0; k < 3; k++) {
-        const got = out[y * bpr + 4 * x + k];
+        const got = out[4 * (y * W + x) + k];
         assert.ok(Number.isFinite(got));
         const err = Math.abs(got - c[k] * 255);
         worst = Math.max(worst, err);
