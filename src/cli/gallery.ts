@@ -82,7 +82,8 @@ export async function renderGallery(o: GalleryOptions, log: (s: string) => void 
     for (let t = 0; t < nT; t++) for (let l = 0; l < nL; l++) classes.push(classOf(l, t, nT));
     const sds = await makeDiscrepancies({ ...face, size: S }, classes, rng, cfg, renderer);
     const y0 = f * (blockH + gap);
-    labels.push({ x: 2, y: y0 + 13, text: `${entry.file}  (${cfg.scheme.name}, seed ${o.seed})` });
+    // The note on the lower rows rides on the face's line: a type's label must fit its columns (two at 64 px).
+    labels.push({ x: 2, y: y0 + 13, text: `${entry.file}  (${cfg.scheme.name}, seed ${o.seed}; lower rows: |X − target| × ${o.gain})` });
     canvas.drawChw(face.image, 0, y0 + LABEL_H);
     const all = new Uint8Array(S * S);
     const locs = cfg.scheme.masks(face.landmarks, S, S);
@@ -107,7 +108,7 @@ export async function renderGallery(o: GalleryOptions, log: (s: string) => void 
     }
     for (let t = 0; t < nT; t++) {
       const x = t * (mc * S + 2 * gap) + S + 2 * gap;
-      labels.push({ x: x + 2, y: y0 + 27, text: `type ${t}: ${TYPE_NAMES[o.types][t]}  (below: |X − target| × ${o.gain})` });
+      labels.push({ x: x + 2, y: y0 + 27, text: `type ${t}: ${TYPE_NAMES[o.types][t]}` });
     }
   }
   const svg = Buffer.from(

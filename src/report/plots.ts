@@ -64,7 +64,7 @@ export function histogramSpec(groups: Record<string, readonly number[]>, title =
     mark: { type: 'bar', opacity: 0.55, binSpacing: 0 },
     encoding: {
       x: { field: 'score', bin: { maxbins: bins }, type: 'quantitative', title: 'anomaly score (higher = more fake)', axis: AXIS },
-      y: { aggregate: 'count', type: 'quantitative', stack: null, title: 'faces', axis: AXIS },
+      y: { aggregate: 'count', type: 'quantitative', stack: null, title: 'faces', axis: { ...AXIS, format: 'd', tickMinStep: 1 } }, // whole faces
       color: { field: 'group', type: 'nominal', legend: { title: null } },
     },
   } as TopLevelSpec;

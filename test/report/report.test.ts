@@ -1,6 +1,6 @@
 // `seeable report`: a report rendered from a hand-written run folder holds every section with the
 // run's own numbers and valid, id-unique SVG; missing pieces become notes, never a crash; the page
-// loads nothing from outside itself in headless Chromium.
+// loads nothing from outside itself in headless Chromium, where a screenshot is saved (path printed).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { buildProgram } from '../../src/cli/main.ts';
 import { CHROMIUM, launchBrowser, serveDir } from '../helpers/browser.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'report-test-'));
+const SHOT = join(process.env.SEEABLE_OUT ?? tmpdir(), 'seeable-report.png');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A random-but-seeded run folder: 7 steps, 2 validations, 2 checkpoints, an eval of 9 real + 11 fake. */
@@ -190,6 +191,9 @@ describe('seeable report', () => {
       assert.equal(sizes.length, 7);
       for (const w of sizes) assert.ok(w > 50, `svg width ${w}`);
       assert.equal(await b.page.$$eval('section', (els) => els.length), 6);
+      await b.page.setViewportSize({ width: 1200, height: 900 });
+      await b.page.screenshot({ path: SHOT, fullPage: true });
+      console.log(`# report screenshot: ${SHOT}`);
     } finally {
       await b.close();
       server.close();
