@@ -5,9 +5,15 @@ import type { ViewPairing } from './batches.ts';
 import type { BcrForm } from './losses.ts';
 import type { ScoreVariant } from './score.ts';
 
+/** The encoder: EfficientNet B0–B4 (the spec's), or MobileNet-V1 (pretrained face features: `pretrained`). */
+export type Backbone = EfficientNetVariant | 'mobilenet-v1';
+
 export interface SeeableConfig {
   /** encoder */
-  backbone: EfficientNetVariant;
+  backbone: Backbone;
+  /** safetensors file with pretrained encoder weights loaded when a run starts ('' = from scratch):
+   *  EfficientNet weights from `seeable convert`, or for mobilenet-v1 weights/ssd-mobilenet-v1.safetensors */
+  pretrained: string;
   /** TF "SAME" padding as efficientnet_pytorch (SBI, SeeABLE) or PyTorch's symmetric padding */
   padding: 'same' | 'symmetric';
   /** model input side in pixels */
@@ -68,6 +74,7 @@ export interface SeeableConfig {
 
 export const DEFAULTS: SeeableConfig = {
   backbone: 'b4',
+  pretrained: '',
   padding: 'same',
   size: 380,
   dim: 128,
@@ -125,7 +132,7 @@ export const PRESETS: Record<string, Partial<SeeableConfig>> = {
 };
 
 const ENUMS: Partial<Record<keyof SeeableConfig, readonly string[]>> = {
-  backbone: ['b0', 'b1', 'b2', 'b3', 'b4'],
+  backbone: ['b0', 'b1', 'b2', 'b3', 'b4', 'mobilenet-v1'],
   padding: ['same', 'symmetric'],
   types: ['sbi2', 'ext4'],
   optimizer: ['sam-sgd', 'sgd', 'adam'],

@@ -1,6 +1,7 @@
 // Builds everything a SeeABLE run or a scoring session needs from a config: the discrepancy
 // generator's settings, the network, the fixed prototypes and the guidance table.
 import { EfficientNet } from '../models/efficientnet/model.ts';
+import { MobileNetV1Encoder } from '../models/mobilenet/mobilenet-v1.ts';
 import { tensor } from '../tensor/create.ts';
 import { Rng } from '../tensor/random.ts';
 import { keep } from '../tensor/scope.ts';
@@ -19,7 +20,7 @@ export interface SeeableParts {
   /** spec §8.3 mode (b): prototype row K is the pristine class (the prototypes are [K + 1, d]) */
   pristine: boolean;
   net: SeeableNet;
-  encoder: EfficientNet;
+  encoder: EfficientNet | MobileNetV1Encoder;
   /** [P, d] on the GPU and on the host (P = K, or K + 1 with the pristine class) */
   prototypes: Tensor;
   prototypesHost: Float32Array;
@@ -38,12 +39,9 @@ export function buildSeeable(cfg: SeeableConfig, opts: { prototypes?: Float32Arr
   const sd = sdConfigOf(cfg);
   const K = numClasses(sd);
   const init = new Rng(cfg.seed);
-  const encoder = new EfficientNet(cfg.backbone, {
-    rng: init.fork(),
-    dropRng: init.fork(),
-    padding: cfg.padding,
-    dropConnect: cfg.dropConnect,
-  });
+  const encoder = cfg.backbone === 'mobilenet-v1'
+    ? new MobileNetV1Encoder({ rng: init.fork(), dropRng: init.fork() })
+    : new EfficientNet(cfg.backbone, { rng: init.fork(), dropRng: init.fork(), padding: cfg.padding, dropConnect: cfg.dropConnect });
   const net = new SeeableNet(encoder, encoder.numFeatures, { dim: cfg.dim, hidden: cfg.hidden, rng: init.fork() });
   const pristine = hasPristine(cfg);
   const P = pristine ? K + 1 : K;

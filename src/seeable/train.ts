@@ -28,6 +28,7 @@ import { classAccuracy } from './score.ts';
 import { numTypes } from './discrepancy.ts';
 import { oneClassAuc } from './validate.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
+import { loadPretrainedEncoder } from './pretrained.ts';
 import { ProgressLine } from './progress.ts';
 
 export interface TrainOptions {
@@ -105,6 +106,10 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   const rngs = { data: dataRng, drop: parts.encoder.dropRng };
   let start = 0;
   let bestAuc: number | null = null;
+  if (!resumeFrom && cfg.pretrained) {
+    if (!existsSync(cfg.pretrained)) throw new Error(`${cfg.pretrained}: pretrained encoder weights not found (setting "pretrained")`);
+    log(`[train] encoder initialised from ${loadPretrainedEncoder(parts.encoder, readFileSync(cfg.pretrained), cfg.pretrained)}`);
+  }
   if (resumeFrom) {
     restoreCheckpoint(resumeFrom, { model: parts.net, optimizer: base, rngs });
     start = resumeFrom.meta.step;

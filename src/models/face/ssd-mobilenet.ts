@@ -19,11 +19,9 @@ import type { Tensor } from '../../tensor/tensor.ts';
 import type { Box } from './nms.ts';
 import { squareInput, type RgbPixels } from './preprocess.ts';
 import { decodeSsdHead, type SsdDecodeOptions } from './ssd-decode.ts';
-import { readSsdWeights, SSD_ANCHORS, SSD_BOX_PREDICTORS, SSD_MOBILENET_CHANNELS, SSD_PREDICTION_CONVS } from './ssd-weights.ts';
+import { foldSsdBatchNorm, readSsdWeights, SSD_ANCHORS, SSD_BOX_PREDICTORS, SSD_MOBILENET_CHANNELS, SSD_PREDICTION_CONVS } from './ssd-weights.ts';
 
 export const SSD_INPUT = 512;
-/** face-api's batchNorm variance epsilon (f32 0.001) */
-const BN_EPS = 0.0010000000474974513;
 /** depthwise layers with stride 2 */
 const STRIDE2 = new Set([2, 4, 6, 12]);
 
@@ -38,22 +36,9 @@ export class SsdMobilenetV1 {
 
   /** From the bytes of weights/ssd-mobilenet-v1.safetensors. */
   static load(bytes: Uint8Array): SsdMobilenetV1 {
-    const host = readSsdWeights(bytes);
+    const host = foldSsdBatchNorm(readSsdWeights(bytes));
     const w = new Map<string, Tensor>();
-    for (let i = 1; i < SSD_MOBILENET_CHANNELS.length; i++) {
-      const p = `mobilenet.conv${i}`;
-      const dw = host.get(`${p}.depthwise.weight`)!;
-      const [g, b, mean, v] = ['weight', 'bias', 'running_mean', 'running_var'].map((k) => host.get(`${p}.bn.${k}`)!.data);
-      const c = g.length;
-      const scale = Float64Array.from(g, (gi, k) => gi / Math.sqrt(v[k] + BN_EPS));
-      const folded = Float32Array.from(dw.data, (val, idx) => val * scale[Math.floor(idx / 9)]);
-      w.set(`${p}.depthwise.weight`, keep(tensor(folded, dw.shape)));
-      w.set(`${p}.depthwise.bias`, keep(tensor(Float32Array.from({ length: c }, (_, k) => b[k] - mean[k] * scale[k]), [c])));
-    }
-    for (const [name, t] of host) {
-      if (name === 'anchors' || name.includes('.bn.') || name.endsWith('.depthwise.weight')) continue;
-      w.set(name, keep(tensor(t.data, t.shape)));
-    }
+    for (const [name, t] of host) if (name !== 'anchors') w.set(name, keep(tensor(t.data, t.shape)));
     return new SsdMobilenetV1(w, host.get('anchors')!.data);
   }
 

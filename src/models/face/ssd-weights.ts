@@ -61,3 +61,27 @@ export function readSsdWeights(bytes: Uint8Array): Map<string, HostTensor> {
   }
   return out;
 }
+
+/** face-api's batchNorm variance epsilon (f32 0.001) */
+const BN_EPS = 0.0010000000474974513;
+
+/**
+ * The same weights with each depthwise conv's batch norm folded into it (y = (dw(x) − mean)·γ/√(var + ε)
+ * + β, computed in double): `…depthwise.weight` scaled per channel, a new `…depthwise.bias`, no `.bn.`
+ * entries. What both the detector and the MobileNet-V1 encoder (src/models/mobilenet) load.
+ */
+export function foldSsdBatchNorm(host: ReadonlyMap<string, HostTensor>): Map<string, HostTensor> {
+  const out = new Map<string, HostTensor>();
+  for (const [name, t] of host) if (!name.includes('.bn.') && !name.endsWith('.depthwise.weight')) out.set(name, t);
+  for (let i = 1; i < SSD_MOBILENET_CHANNELS.length; i++) {
+    const p = `mobilenet.conv${i}`;
+    const dw = host.get(`${p}.depthwise.weight`)!;
+    const [g, b, mean, v] = ['weight', 'bias', 'running_mean', 'running_var'].map((k) => host.get(`${p}.bn.${k}`)!.data);
+    const c = g.length;
+    const scale = Float64Array.from(g, (gi, k) => gi / Math.sqrt(v[k] + BN_EPS));
+    const per = dw.data.length / c;
+    out.set(`${p}.depthwise.weight`, { shape: dw.shape, data: Float32Array.from(dw.data, (val, idx) => val * scale[Math.floor(idx / per)]) });
+    out.set(`${p}.depthwise.bias`, { shape: [c], data: Float32Array.from({ length: c }, (_, k) => b[k] - mean[k] * scale[k]) });
+  }
+  return out;
+}
