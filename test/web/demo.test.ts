@@ -1,10 +1,11 @@
 // The browser demo end to end in headless Chromium (SwiftShader WebGPU): the page served by
 // scripts/serve-web.ts loads a checkpoint and our face models over HTTP, a PNG face chosen in its
-// file input is detected, scored and drawn; the score equals the Node path's (`seeable score
-// --detect`, the same checkpoint and file name) within 1e-3 relative; the canvas shows the photo and
-// the face's box; the engine smoke run inside the page matches Node; without WebGPU the page says
-// so. A screenshot is saved (path printed). On SwiftShader the depthwise forward takes 4-wide tiles
-// (depthwise.ts forwardTile): its 8-wide scalar-row entry alone took 2–4 minutes to compile.
+// file input (then dropped on the page) is detected, scored and drawn; the score equals the Node
+// path's (`seeable score --detect`, the same checkpoint and file name) within 1e-3 relative; the
+// canvas shows the photo and the face's box; the engine smoke run inside the page matches Node;
+// without WebGPU the page says so. A screenshot is saved (path printed). On SwiftShader the
+// depthwise forward takes 4-wide tiles (depthwise.ts forwardTile): its 8-wide scalar-row entry
+// alone took 2–4 minutes to compile.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,7 +72,7 @@ describe('browser demo (src/web, npm run web)', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads, scores a chosen PNG face as the Node path does, and draws it', { timeout: 300_000 }, async () => {
+  it('loads, scores a chosen (then a dropped) PNG face as the Node path does, and draws it', { timeout: 300_000 }, async () => {
     await b.page.setViewportSize({ width: 1200, height: 860 });
     await b.page.goto(web.url);
     await b.page.waitForFunction(() => ['ready', 'error', 'no-webgpu'].includes((globalThis as any).seeableDemo?.state), null, { timeout: 120_000 });
@@ -116,6 +117,20 @@ describe('browser demo (src/web, npm run web)', { skip }, () => {
     await b.page.screenshot({ path: SHOT, fullPage: true });
     console.log(`# demo screenshot: ${SHOT}`);
     console.log(`# browser ${JSON.stringify(last.ms)}; node score ${node.score}, browser ${last.score}`);
+
+    // The same file dropped on the drop zone (a DataTransfer made in the page) scores the same.
+    const bytes = [...readFileSync(png)];
+    await b.page.evaluate((bytes) => {
+      (globalThis as any).seeableDemo.last = null;
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'face.png', { type: 'image/png' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, bytes);
+    await b.page.waitForFunction(() => (globalThis as any).seeableDemo.last !== null || (globalThis as any).seeableDemo.state === 'error', null, { timeout: 120_000 });
+    const dropped = (await b.page.evaluate(() => (globalThis as any).seeableDemo.last)) as DemoLast;
+    assert.ok(dropped, String(await b.page.evaluate(() => (globalThis as any).seeableDemo.error)));
+    assertClose([dropped.score!], [node.score!], { rel: SCORE_REL, abs: 1e-7 }, 'dropped file: image score');
+    assert.deepEqual(errors, []);
   });
 
   it('runs the engine smoke test inside the demo page with the numbers Node gets', { timeout: 120_000 }, async () => {
