@@ -34,6 +34,8 @@ export interface SeeableConfig {
    *  steps; 1 = off (the method). Validation and scoring always use gain 1. */
   curriculumGain: number;
   curriculumFraction: number;
+  /** the gain the curriculum ends at and holds (1 = the real strength); validation and scoring stay at 1 */
+  curriculumFloor: number;
   /** spec §8.3 mode (b): > 0 adds a pristine class (its own prototype, after the K discrepancy
    *  classes) and this fraction of a batch's faces are shown unaltered with that label; 0 = mode (a) */
   pristineFraction: number;
@@ -86,6 +88,7 @@ export const DEFAULTS: SeeableConfig = {
   viewPairing: 'same-face',
   curriculumGain: 1,
   curriculumFraction: 0.5,
+  curriculumFloor: 1,
   pristineFraction: 0,
   steps: 36_000, // §7: 100 epochs × 360 steps
   constantFraction: 0.75,
@@ -176,6 +179,7 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
     if (!(Number.isInteger(c[k]) && c[k] > 0)) throw new Error(`Setting "${k}" must be a positive integer, got ${c[k]}`);
   }
   if (!(c.curriculumGain >= 1)) throw new Error(`Setting "curriculumGain" must be ≥ 1 (1 = off), got ${c.curriculumGain}`);
+  if (!(c.curriculumFloor >= 1 && c.curriculumFloor <= c.curriculumGain)) throw new Error(`Setting "curriculumFloor" must be in [1, curriculumGain = ${c.curriculumGain}], got ${c.curriculumFloor}`);
   if (!(c.curriculumFraction > 0 && c.curriculumFraction <= 1)) throw new Error(`Setting "curriculumFraction" must be in (0, 1], got ${c.curriculumFraction}`);
   if (!(Number.isInteger(c.bnRecalibration) && c.bnRecalibration >= 0)) throw new Error(`Setting "bnRecalibration" must be a non-negative integer, got ${c.bnRecalibration}`);
   return c;
@@ -184,8 +188,10 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
 /** Mode (b) of spec §8.3: a pristine class. Checkpoints written before the option have no key. */
 export const hasPristine = (cfg: Pick<SeeableConfig, 'pristineFraction'>) => (cfg.pristineFraction ?? 0) > 0;
 
-/** The curriculum's discrepancy gain at a step (0-based): linear from curriculumGain down to 1. */
+/** The curriculum's discrepancy gain at a step (0-based): linear from curriculumGain down to
+ *  curriculumFloor (1 unless set; configs saved before the setting have none). */
 export function curriculumGainAt(cfg: SeeableConfig, step: number): number {
   const span = cfg.curriculumFraction * cfg.steps;
-  return 1 + (cfg.curriculumGain - 1) * Math.max(0, 1 - step / span);
+  const floor = cfg.curriculumFloor ?? 1;
+  return floor + (cfg.curriculumGain - floor) * Math.max(0, 1 - step / span);
 }

@@ -111,6 +111,9 @@ describe('discrepancy-strength curriculum', () => {
     assert.deepEqual([0, 25, 50, 99].map((s) => curriculumGainAt(cfg, s)), [5, 3, 1, 1]);
     assert.equal(curriculumGainAt(resolveConfig('tiny'), 0), 1);
     assert.throws(() => resolveConfig('tiny', { curriculumGain: 0.5 }), /curriculumGain/);
+    const floored = resolveConfig('tiny', { steps: 100, curriculumGain: 5, curriculumFraction: 0.5, curriculumFloor: 2 });
+    assert.deepEqual([0, 25, 50, 99].map((s) => curriculumGainAt(floored, s)), [5, 3.5, 2, 2]);
+    assert.throws(() => resolveConfig('tiny', { curriculumGain: 3, curriculumFloor: 4 }), /curriculumFloor/);
   });
   it('trainBatch with a larger gain moves the discrepancy pixels further, nothing else', async () => {
     const src = source(3);
