@@ -77,7 +77,8 @@ async function start(): Promise<void> {
   context = (document.getElementById('canvas') as HTMLCanvasElement).getContext('2d')!;
   renderer = new OverlayRenderer(gpu.device, 'rgba8unorm', { image: shaders['image'], faceOverlay: shaders['face-overlay'] });
   setState('ready');
-  showStatus(`Ready: drop or choose a photo. Each face is scored with K = ${numClasses(det.ctx.sd)} discrepancies (${det.cfg.backbone} at ${det.cfg.size}²).`);
+  const how = det.cfg.scoreVariant === 'pristine-margin' ? 'from the face itself (pristine-margin score)' : `with K = ${numClasses(det.ctx.sd)} discrepancies`;
+  showStatus(`Ready: drop or choose a photo. Each face is scored ${how} (${det.cfg.backbone} at ${det.cfg.size}²).`);
 }
 
 async function draw(a: Analysis): Promise<void> {

@@ -56,8 +56,8 @@ export function showCheckpoint(ck: LoadedCheckpoint, det: Detector): void {
   fillList('checkpoint', [
     ['file', ck.path.split('/').pop() ?? ck.path],
     ['step', String(ck.meta.step)],
-    ['model', `EfficientNet-${c.backbone.toUpperCase()} at ${c.size}², d = ${c.dim}`],
-    ['discrepancies', `K = ${numClasses(det.ctx.sd)} (${c.gridRows}×${c.gridCols} grid × ${c.types})`],
+    ['model', `${c.backbone === 'mobilenet-v1' ? 'MobileNet-V1' : `EfficientNet-${c.backbone.toUpperCase()}`} at ${c.size}², d = ${c.dim}`],
+    ['discrepancies', `K = ${numClasses(det.ctx.sd)} (${c.gridRows}×${c.gridCols} grid × ${c.types})${det.parts.pristine ? ' + a pristine class' : ''}`],
     ['score', `${c.scoreVariant}${c.scoreVariant === 'norm-cos' ? `, α = ${c.alpha}` : ''}`],
     ['threshold', det.threshold === null ? 'not calibrated' : fmtScore(det.threshold)],
   ]);
