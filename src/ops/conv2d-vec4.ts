@@ -63,7 +63,7 @@ function shiftCopies(src: Tensor, xs: Tensor, g: ConvGeometry, Hp: number, Wq: n
   const per = Math.max(1, Math.floor(MAX_DIVIDED_INDEX / (Hp * Wq)));
   for (let plane0 = 0; plane0 < planes; plane0 += per) {
     const count = Math.min(per, planes - plane0) * Hp * Wq;
-    const [sx, sy] = grid1d(count, 256);
+    const [sx, sy] = grid1d(count / 4, 256); // a vec4 per invocation (Wq % 4 == 0)
     getGpu().dispatch(K_SHIFT, [src.buffer, xs.buffer], { total, count, plane0, H: g.H, W: g.W, Hp, Wq, pt: g.pt, pl: g.pl, srcPlane0, copyIds }, [sx, sy, copies.length], { SW: g.sw });
   }
 }
