@@ -77,7 +77,7 @@ export async function trainingSection(run: RunData): Promise<string> {
     ['elapsed (this session)', `${last.elapsedS.toFixed(0)} s`],
     ...(run.val.length ? [['last val AUC (threshold)', `${run.val.at(-1)!.valAuc.toFixed(4)} (${fmt(run.val.at(-1)!.threshold)})`]] : []),
   ], undefined, 'kv');
-  const caption = '<p class="src">Loss: L = L<sub>BCR</sub> + λ·L<sub>GUI</sub> per step. Validation AUC: real validation faces vs fresh soft discrepancies of them (one-class, no fakes seen). Accuracy: how often a discrepancy\'s nearest prototype is its own class (and its location, its type) — on the validation faces\' K discrepancies (held out) and on the training batches (mean of 20 steps); chance is 1/K, 1/N<sub>loc</sub>, 1/N<sub>type</sub>.</p>';
+  const caption = '<p class="src">Loss: L = L<sub>BCR</sub> + λ·L<sub>GUI</sub> per step. Validation AUC: real validation faces vs fresh soft discrepancies of them (one-class, no fakes seen). Accuracy: how often a discrepancy\'s nearest prototype is its own class (and its location, its type) — on the validation faces\' K discrepancies (held out) and on the training batches (mean of 20 steps); chance is 1/K, 1/N<sub>loc</sub>, 1/N<sub>type</sub>. With a pristine class, “binary” is the pristine-vs-altered decision (held out: the val faces themselves count as pristine, their K discrepancies as altered).</p>';
   return section('training', 'Training', `<div class="charts">${inlineSvg(lossSvg)}${valSvg}${accSvg}</div>${caption}${facts}`);
 }
 
@@ -176,13 +176,13 @@ async function accuracyChart(run: RunData): Promise<string> {
     points.push({ step: v.step, value: v.valAccuracy.class, series: 'held-out class' });
     points.push({ step: v.step, value: v.valAccuracy.location, series: 'held-out location' });
     points.push({ step: v.step, value: v.valAccuracy.type, series: 'held-out type' });
-    if (v.valAccuracy.binary !== undefined) points.push({ step: v.step, value: v.valAccuracy.binary, series: 'held-out pristine vs altered' });
+    if (v.valAccuracy.binary !== undefined) points.push({ step: v.step, value: v.valAccuracy.binary, series: 'held-out binary' });
   }
   const acc = run.train.filter((m) => typeof m.trainAcc === 'number');
   const rolling = (i: number, f: (m: TrainPoint) => number) => acc.slice(i - 19, i + 1).reduce((s, m) => s + f(m), 0) / 20;
   for (let i = 19; i < acc.length; i += 10) {
     points.push({ step: acc[i].step, value: rolling(i, (m) => m.trainAcc!), series: 'train class' });
-    if (acc[i].trainBinaryAcc !== undefined) points.push({ step: acc[i].step, value: rolling(i, (m) => m.trainBinaryAcc ?? 0), series: 'train pristine vs altered' });
+    if (acc[i].trainBinaryAcc !== undefined) points.push({ step: acc[i].step, value: rolling(i, (m) => m.trainBinaryAcc ?? 0), series: 'train binary' });
   }
   if (!points.length) return '';
   return inlineSvg(await renderSvg(seriesSpec(points, 'Discrepancy accuracy (nearest prototype)', 'accuracy', { yDomain: [0, 1] })));
