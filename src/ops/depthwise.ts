@@ -1,5 +1,6 @@
 // Depthwise conv2d, NCHW (docs/layout.md), weights [C, 1, kh, kw] (PyTorch's groups = C layout):
-// its own kernel (kernels/depthwise.wgsl), not the generic grouped conv. Forward, grad-input (the
+// its own kernel (kernels/depthwise.wgsl), not the generic grouped conv. Forward (planes ≤ 16 wide on
+// lavapipe: whole output rows per invocation, kernels/depthwise_rows.wgsl), grad-input (the
 // transposed conv: a gather for strides ≤ 2, kernels/depthwise_dx.wgsl; phase-decomposed beyond) and
 // grad-weight (a split reduction summed on the host side).
 // conv2d() routes groups = C convs here too (chooseConvPath in conv2d.ts).
@@ -33,6 +34,7 @@ const K_GRAD_WEIGHT_KY = kernel('grad_weight_ky');
 const dxKernel = (entry: string) => defineKernel({ file: 'depthwise_dx', entry, params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 });
 const K_DX_GATHER = dxKernel('main');
 const K_DX_GATHER4 = dxKernel('main4');
+const K_ROWS = defineKernel({ file: 'depthwise_rows', entry: 'main', params: PARAMS, reads: 3, writes: 1, workgroupSize: 64 });
 
 /** The kernel's limits: KW ≤ 8 and KH·KW ≤ 25 (its accumulator array); larger windows use the igemm path. */
 export function depthwiseSupported(g: ConvGeometry): boolean {
@@ -84,6 +86,26 @@ export function forwardTile(OH: number, OW: number, wide = !getGpu().adapter.slo
   return { TH: Math.min(4, OH), TW: wide && OW > 4 ? 8 : 4 };
 }
 
+const ROWS_MAX_OW = 16;
+const ROWS_MAX_W = 16;
+/** Accumulators (output pixels) per invocation of the whole-row kernel: 5 rows of 14 measured
+ *  2–3× slower than 4 rows on lavapipe (spills), 7 rows of 7 the fastest at 7². */
+const ROWS_MAX_ACC = 56;
+
+/** Output rows per invocation of the whole-row kernel (kernels/depthwise_rows.wgsl) for a forward-shaped
+ *  pass with output OH × OW over a W-wide source, or 0 for the tiled kernels. Small planes only
+ *  (OW ≤ 16), on a software adapter whose compiler is fast (lavapipe): by CPU time in one process it ran
+ *  B0's 14² 5×5 and 7² 3×3/5×5 forwards 1.6–2.2× faster than the 4×8 tiles, which leave a quarter of
+ *  each tile idle there. Not measured on SwiftShader (slowShaderCompile keeps 4-wide tiles) or on
+ *  hardware GPUs, where C·OH/TH invocations are too few to fill the device. The rows are split evenly:
+ *  8 rows as 4 + 4, not 7 + 1. */
+export function rowsPerInvocation(OH: number, OW: number, W: number, adapter = getGpu().adapter): number {
+  if (envFlag('SEEABLE_DEPTHWISE_TILES') || !adapter.isSoftware || adapter.slowShaderCompile) return 0;
+  if (OW > ROWS_MAX_OW || W > ROWS_MAX_W) return 0;
+  const most = Math.min(8, Math.max(1, Math.floor(ROWS_MAX_ACC / OW)));
+  return Math.ceil(OH / Math.ceil(OH / most));
+}
+
 /** Whether the aligned-row entry (forward4) runs a forward-shaped pass over a W-wide source with left
  *  padding pl and tile width TW: rows of whole vec4s (W % 4 == 0), W stride ≤ 2, ≤ 8 vec4s a tile row. */
 export function alignedRowsApply(W: number, pl: number, g: ConvGeometry, TW = 8): boolean {
@@ -98,13 +120,26 @@ export interface DepthwiseKernelOptions {
   tile?: { TH: number; TW: number };
   /** strided grad-input: the gather kernel (depthwise_dx.wgsl) or the phase kernel */
   gather?: boolean;
+  /** forward-shaped passes: whole-row kernel (depthwise_rows.wgsl) with this many rows per invocation, or off (0) */
+  rows?: number;
 }
 
-/** One forward-shaped pass: the tiled kernel over src (the forward's geometry `t`), aligned rows
- *  where they apply. `flip` reverses the window (the stride-1 grad-input). */
+/** One forward-shaped pass over src (the forward's geometry `t`): the whole-row kernel on small planes
+ *  (rowsPerInvocation), else the tiled kernel, aligned rows where they apply. `flip` reverses the
+ *  window (the stride-1 grad-input). */
 function forwardPass(src: Tensor, w: Tensor, bias: Tensor | null, t: ConvGeometry, flip: boolean, window: ConvGeometry, o: DepthwiseKernelOptions): Tensor {
   const aligned = o.aligned;
   const out = Tensor.empty([t.N, t.groups, t.OH, t.OW]);
+  const rows = o.rows ?? (o.tile || o.aligned !== undefined ? 0 : rowsPerInvocation(t.OH, t.OW, t.W));
+  if (rows > 0) {
+    if (t.OW > ROWS_MAX_OW || t.W > ROWS_MAX_W || rows > 8) throw new Error(`depthwise: the whole-row kernel takes OW ≤ ${ROWS_MAX_OW}, W ≤ ${ROWS_MAX_W} and ≤ 8 rows (OW ${t.OW}, W ${t.W}, ${rows} rows)`);
+    const [gx, gy] = grid1d(t.groups * Math.ceil(t.OH / rows), 64);
+    getGpu().dispatch(
+      K_ROWS, [src.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
+      params(t, !!bias), [gx, gy, t.N], { ...constants(window, flip), TH: rows, WI: t.W, WO: t.OW, PL: t.pl },
+    );
+    return out;
+  }
   const tile = o.tile ?? forwardTile(t.OH, t.OW);
   const [gx, gy] = grid1d(t.groups * Math.ceil(t.OH / tile.TH) * Math.ceil(t.OW / tile.TW), 64);
   const applies = alignedRowsApply(t.W, t.pl, window, tile.TW);

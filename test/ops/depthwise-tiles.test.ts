@@ -10,10 +10,16 @@ import { assertClose, checkOp, draw, setupGpu } from '../helpers/harness.ts';
 import { nd } from '../helpers/nd.ts';
 
 before(setupGpu);
+// These are the tiled kernels' tests: small planes take the whole-row kernel by default on lavapipe
+// (depthwise-rows.test.ts), so it is switched off here.
 const saved = process.env.SEEABLE_DEPTHWISE_SCALAR;
+const savedTiles = process.env.SEEABLE_DEPTHWISE_TILES;
+before(() => void (process.env.SEEABLE_DEPTHWISE_TILES = '1'));
 after(() => {
   if (saved === undefined) delete process.env.SEEABLE_DEPTHWISE_SCALAR;
   else process.env.SEEABLE_DEPTHWISE_SCALAR = saved;
+  if (savedTiles === undefined) delete process.env.SEEABLE_DEPTHWISE_TILES;
+  else process.env.SEEABLE_DEPTHWISE_TILES = savedTiles;
 });
 
 // The depthwise forward's variants: aligned vec4 rows (W % 4 = 0, W stride ≤ 2; also the stride-1
