@@ -8,7 +8,8 @@
 //                0–70 %, most for 5×5). Invocations run over (channel, tile) flattened, so small
 //                planes (7×7) fill whole workgroups. Planes narrower than 8 or shorter than 4 take a
 //                TH × TW tile (overrides; 1–4 × 4) instead: 1.5–3× on EfficientNet's 4×4 and 2×2 planes.
-//                WG 64; grid (x, y) folds ceil(C·ceil(OH/TH)·ceil(OW/TW)/64), z = N.
+//                WG 64; grid (x, y) folds ceil(C·ceil(OH/TH)·ceil(OW/TW)/64), z = N. On lavapipe, planes
+//                ≤ 16 wide take whole rows per invocation instead (depthwise_rows.wgsl, 1.6–2.2×).
 //   forward4:    the same with each input row read as aligned vec4s (W % 4 == 0, W stride ≤ 2): one
 //                bounds check per vec4 instead of per pixel; 0.9–1.5× (3×3/1 ≈ equal, 5×5 and stride 2 most).
 //   Both load the window's KH·KW weights once into registers (the tap loop had reloaded each for every

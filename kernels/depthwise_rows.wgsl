@@ -15,7 +15,7 @@ override DH: i32 = 1;
 override DW: i32 = 1;
 override FLIP: bool = false;   // the window reversed (the stride-1 grad-input, see depthwise.ts)
 override TH: u32 = 2;          // output rows per invocation (≤ 8)
-override WI: i32 = 14;         // input width (≤ 32)
+override WI: i32 = 14;         // input width (≤ 16)
 override WO: u32 = 14;         // output width (≤ 16)
 override PL: i32 = 1;          // left padding
 
@@ -46,7 +46,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
   for (var t = 0u; t < KH * KW; t++) { wk[t] = wts[c * KH * KW + select(t, KH * KW - 1u - t, FLIP)]; }
   var acc: array<array<f32, 16>, 8>;
   for (var t = 0u; t < TH; t++) { for (var x = 0u; x < WO; x++) { acc[t][x] = 0.0; } }
-  var xr: array<f32, 32>;
+  var xr: array<f32, 16>;
   let NR = i32(TH - 1u) * SH + i32(KH - 1u) * DH + 1;
   for (var r = 0; r < NR; r++) {
     let iy = oy0 * SH - p.pt + r;
@@ -76,4 +76,40 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
     let o = ((n * p.C + c) * p.OH + oy) * WO;
     for (var ox = 0u; ox < WO; ox++) { dst[o + ox] = acc[t][ox] + b; }
   }
+}
+
+// grad_weight: dW[c, ky, kx] = Σ_{n, oy, ox} dY[n, c, oy, ox] · X[n, c, oy·SH − pt + ky·DH, ox·SW − PL + kx·DW]
+// with an invocation per (channel, kernel row) summing all N·OH output rows: each reads the dY row and
+// the one input row it meets once, and the column offsets are compile-time facts as in `main`, so the
+// taps in the padding drop out. KW accumulators (grad_weight_ky's layout, no split: at these plane
+// sizes C·KH invocations are plenty). src = X, wts = dY, dst = dW [C, KH, KW]. Grid ceil(C·KH/WG).
+@compute @workgroup_size(WG)
+fn grad_weight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
+               @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + wid.y * nwg.x * WG;
+  if (i >= p.C * KH) { return; }
+  let c = i / KH;
+  let ky = i - c * KH;
+  let H = i32(p.H);
+  var acc: array<f32, 8>;
+  for (var kx = 0u; kx < KW; kx++) { acc[kx] = 0.0; }
+  var xr: array<f32, 16>;
+  for (var n = 0u; n < p.N; n++) {
+    let xBase = (n * p.C + c) * p.H * u32(WI);
+    let gBase = (n * p.C + c) * p.OH * WO;
+    for (var oy = 0u; oy < p.OH; oy++) {
+      let iy = i32(oy) * SH - p.pt + i32(ky) * DH;
+      if (iy < 0 || iy >= H) { continue; }
+      let rowBase = xBase + u32(iy) * u32(WI);
+      for (var x = 0; x < WI; x++) { xr[x] = src[rowBase + u32(x)]; }
+      for (var ox = 0u; ox < WO; ox++) {
+        let g = wts[gBase + oy * WO + ox];
+        for (var kx = 0u; kx < KW; kx++) {
+          let ix = i32(ox) * SW - PL + i32(kx) * DW;
+          if (ix >= 0 && ix < WI) { acc[kx] = fma(g, xr[ix], acc[kx]); }
+        }
+      }
+    }
+  }
+  for (var kx = 0u; kx < KW; kx++) { dst[i * KW + kx] = acc[kx]; }
 }

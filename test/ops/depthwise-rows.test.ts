@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getGpu, type AdapterSummary } from '../../src/gpu/device.ts';
 import { convGeometry } from '../../src/ops/conv-geometry.ts';
-import { depthwiseConv2d, depthwiseForwardRaw, depthwiseGradInputRaw, rowsPerInvocation } from '../../src/ops/depthwise.ts';
+import { depthwiseConv2d, depthwiseForwardRaw, depthwiseGradInputRaw, depthwiseGradWeightRaw, rowsPerInvocation } from '../../src/ops/depthwise.ts';
 import { tensor } from '../../src/tensor/create.ts';
 import { Rng } from '../../src/tensor/random.ts';
 import { refConv2d, type RefConvOptions } from '../helpers/conv-ref.ts';
@@ -40,11 +40,12 @@ describe('depthwise whole-row kernel: which passes take it', () => {
     assert.equal(rowsPerInvocation(14, 14, 14, lavapipe), 0);
     delete process.env.SEEABLE_DEPTHWISE_TILES;
   });
-  it('refuses a forced row count on a plane wider than 16', () => {
+  it('refuses the forced kernels on a plane wider than 16', () => {
     const C = 2, xs = [1, C, 3, 17];
     const g = convGeometry(xs, [C, 1, 3, 3], { padding: 'same', groups: C });
     const x = tensor(new Float32Array(C * 51), xs), w = tensor(new Float32Array(C * 9), [C, 1, 3, 3]);
     assert.throws(() => depthwiseForwardRaw(x, w, null, g, { rows: 2 }), /OW ≤ 16/);
+    assert.throws(() => depthwiseGradWeightRaw(x, x, g, { rows: true }), /OW ≤ 16/);
     x.dispose();
     w.dispose();
   });
@@ -52,7 +53,8 @@ describe('depthwise whole-row kernel: which passes take it', () => {
 
 // Forced row counts (uneven last bands, one band, one row a band) on odd planes, 3×3 and 5×5, SAME at
 // strides 1 and 2, symmetric padding, dilation 2, no padding; forward with bias and the stride-1
-// grad-input (the pass over dY with the window reversed) against float64, outputs NaN-poisoned.
+// grad-input (the pass over dY with the window reversed), and the whole-row grad-weight, against
+// float64 (a random dY scattered back through the window), outputs NaN-poisoned.
 const cases: [string, number[], number, RefConvOptions][] = [
   ['3×3/1 SAME 7×7', [2, 5, 7, 7], 3, { padding: 'same' }],
   ['5×5/1 SAME 13×13', [1, 3, 13, 13], 5, { padding: 'same' }],
@@ -78,15 +80,20 @@ describe('depthwise whole-row kernel vs float64 (forced row counts)', () => {
       const stride1 = g.sh === 1 && g.sw === 1 && g.pt <= (k - 1) * g.dh && g.pl <= (k - 1) * g.dw;
       // dX = the forward's transpose applied to dY (here a random dY), by float64 scatter.
       const dyh = draw(rng, g.N * C * g.OH * g.OW);
-      const refDx = new Float64Array(xh.length);
+      const refDx = new Float64Array(xh.length), refDw = new Float64Array(wh.length);
       for (let n = 0; n < g.N; n++) for (let c = 0; c < C; c++) for (let oy = 0; oy < g.OH; oy++) for (let ox = 0; ox < g.OW; ox++) {
         const gy = dyh[((n * C + c) * g.OH + oy) * g.OW + ox];
         for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
           const iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
-          if (iy >= 0 && iy < g.H && ix >= 0 && ix < g.W) refDx[((n * C + c) * g.H + iy) * g.W + ix] += gy * wh[(c * k + ky) * k + kx];
+          if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) continue;
+          refDx[((n * C + c) * g.H + iy) * g.W + ix] += gy * wh[(c * k + ky) * k + kx];
+          refDw[(c * k + ky) * k + kx] += gy * xh[((n * C + c) * g.H + iy) * g.W + ix];
         }
       }
       const dy = tensor(dyh, [g.N, C, g.OH, g.OW]);
+      const dw = depthwiseGradWeightRaw(x, dy, g, { rows: true });
+      assertClose(await dw.read(), refDw, { rel: 1e-5 * k }, 'grad-weight');
+      dw.dispose();
       for (const rows of [1, 2, 3, 4, 7, 8]) {
         const y = depthwiseForwardRaw(x, w, b, g, { rows });
         assertClose(await y.read(), ref, { rel: 2e-6 * k }, `forward, ${rows} rows`);
