@@ -11,6 +11,7 @@ import { globalAvgPool2d } from '../../ops/pool.ts';
 import { reshape } from '../../ops/shape.ts';
 import { relu } from '../../ops/unary.ts';
 import { Module } from '../../nn/module.ts';
+import { then } from '../efficientnet/layers.ts';
 import { tensor } from '../../tensor/create.ts';
 import { Rng } from '../../tensor/random.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
@@ -66,21 +67,15 @@ export class MobileNetV1Encoder extends Module {
   /** x [N, 3, H, W] in [0, 1] → pooled features [N, 1024]. */
   forward(x: Tensor): Tensor {
     if (x.rank !== 4 || x.shape[1] !== 3) throw new Error(`MobileNetV1Encoder: expects x [N, 3, H, W], got [${x.shape.join(', ')}]`);
-    // Each step disposes its input as soon as the next exists (the tape keeps what backward needs).
-    const step = (h: Tensor, f: (t: Tensor) => Tensor): Tensor => {
-      const out = f(h);
-      h.dispose();
-      return out;
-    };
-    const relu6 = (t: Tensor) => step(relu(t), (r) => minimum(r, 6));
-    let h = step(mul(x, 2), (t) => add(t, -1));
-    h = step(h, (t) => relu6(conv2d(t, this.stem.weight, { bias: this.stem.bias, stride: 2, padding: 'same' })));
+    const relu6 = (t: Tensor) => then(relu(t), (r) => minimum(r, 6));
+    let h = then(mul(x, 2), (t) => add(t, -1));
+    h = then(h, (t) => relu6(conv2d(t, this.stem.weight, { bias: this.stem.bias, stride: 2, padding: 'same' })));
     this.blocks.forEach((b, j) => {
       const stride = MOBILENET_V1_STRIDE2.has(j + 1) ? 2 : 1;
-      h = step(h, (t) => relu6(depthwiseConv2d(t, b.depthwise.weight, { bias: b.depthwise.bias, stride, padding: 'same' })));
-      h = step(h, (t) => relu6(conv2d(t, b.pointwise.weight, { bias: b.pointwise.bias, padding: 'same' })));
+      h = then(h, (t) => relu6(depthwiseConv2d(t, b.depthwise.weight, { bias: b.depthwise.bias, stride, padding: 'same' })));
+      h = then(h, (t) => relu6(conv2d(t, b.pointwise.weight, { bias: b.pointwise.bias, padding: 'same' })));
     });
-    h = step(h, globalAvgPool2d);
-    return step(h, (t) => reshape(t, [t.shape[0], t.shape[1]]));
+    h = then(h, globalAvgPool2d);
+    return then(h, (t) => reshape(t, [t.shape[0], t.shape[1]]));
   }
 }
