@@ -74,6 +74,9 @@ export async function scoreOne(ctx: ScoreContext, face: SdFace, key: number): Pr
   return { ...s, perLocation: perLocation(s.perClass, numTypes(ctx.sd)) };
 }
 
+/** The allScores() key of a configured score: norm-cos with α = 0 is listed as 'cos'. */
+export const scoreKey = (variant: ScoreVariant, alpha: number): string => (variant === 'norm-cos' && alpha === 0 ? 'cos' : variant);
+
 /** Every score variant (and α = 0 for norm-cos) of one face's embeddings, for model selection;
  *  `raw`, the unaltered face's projection, adds 'pristine-margin' (pristine-class models only). */
 export function allScores(h: Float32Array, ctx: ScoreContext, raw?: Float32Array): Record<string, number> {

@@ -6,8 +6,8 @@
 import type { oneClassValSet } from './batches.ts';
 import { numClasses, numTypes } from './discrepancy.ts';
 import { equalErrorRate, rocAuc } from './metrics.ts';
-import { classAccuracy, type ClassAccuracy } from './score.ts';
-import { allScores, embedFace, embedImages, type ScoreContext } from './scorer.ts';
+import { classAccuracy, prototypeRows, type ClassAccuracy } from './score.ts';
+import { allScores, embedFace, embedImages, scoreKey, type ScoreContext } from './scorer.ts';
 
 export interface OneClassResult {
   auc: number;
@@ -32,7 +32,7 @@ export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typ
   const size = val.crops[0]?.image.width ?? 0;
   // the unaltered images themselves (real, then altered), batched: only the pristine score uses them
   const raw = ctx.pristine ? await embedImages(ctx.net, [...val.real, ...val.altered].map((x) => x.data), size) : null;
-  const d = ctx.prototypes.length / (K + (ctx.pristine ? 1 : 0));
+  const d = ctx.prototypes.length / prototypeRows(K, ctx.pristine ?? false);
   const rawOf = (j: number) => raw?.subarray(j * d, (j + 1) * d);
   for (let i = 0; i < n; i++) {
     const c = val.crops[i];
@@ -42,7 +42,7 @@ export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typ
     sides.real.push(allScores(h, ctx, rawOf(i)));
     sides.altered.push(allScores(await embedFace(ctx, { ...face, image: val.altered[i] }, i), ctx, rawOf(n + i)));
   }
-  const key = ctx.variant === 'norm-cos' && ctx.alpha === 0 ? 'cos' : ctx.variant;
+  const key = scoreKey(ctx.variant, ctx.alpha);
   const real = sides.real.map((s) => s[key]);
   const altered = sides.altered.map((s) => s[key]);
   const variants = Object.keys(sides.real[0] ?? {});
