@@ -9,7 +9,7 @@ import { prepareFace } from './crop.ts';
 import { gpuRenderer } from './gpu-render.ts';
 import type { RgbImage } from './image.ts';
 import type { Landmarks } from './landmarks.ts';
-import { scoreOne, type ScoreContext } from './scorer.ts';
+import { scoreKey, scoreOne, type ScoreContext } from './scorer.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
 
 export interface Detector {
@@ -33,11 +33,13 @@ export function detectorFromCheckpoint(ck: LoadedCheckpoint, overrides: Detector
   loadModelState(parts.net, ck);
   parts.net.eval();
   const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed, pristine: parts.pristine };
-  // the calibrated threshold belongs to the checkpoint's variant; another variant uses its own, when recorded
-  const own = (ck.meta.info.config as SeeableConfig).scoreVariant;
+  // The calibrated threshold belongs to the checkpoint's variant; another variant uses its own, when
+  // recorded. All were calibrated at the checkpoint's α, so a norm-cos score at another α has none.
+  const saved = ck.meta.info.config as SeeableConfig;
   const byVariant = ck.meta.info.thresholds as Record<string, number> | null | undefined;
-  const key = cfg.scoreVariant === 'norm-cos' && cfg.alpha === 0 ? 'cos' : cfg.scoreVariant;
-  const recorded = byVariant?.[key] ?? (cfg.scoreVariant === own && cfg.alpha === (ck.meta.info.config as SeeableConfig).alpha ? ck.meta.info.threshold : null);
+  const key = scoreKey(cfg.scoreVariant, cfg.alpha);
+  const calibrated = key !== 'norm-cos' || cfg.alpha === saved.alpha;
+  const recorded = !calibrated ? null : byVariant?.[key] ?? (key === scoreKey(saved.scoreVariant, saved.alpha) ? ck.meta.info.threshold : null);
   const threshold = typeof recorded === 'number' ? recorded : null;
   return { cfg, parts, ctx, threshold, checkpoint: ck.path };
 }
