@@ -7,7 +7,6 @@
 // inverted inside the mask; type 1: the mask region greyed), to separate "the network cannot
 // localise" from "the real discrepancies are too subtle for this budget".
 //   npx tsx scripts/learnability-check.ts [--renderer gpu|obvious] [--fixed N] [--set steps=150] [--set k=v ...]
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../src/gpu/node.ts';
@@ -21,9 +20,8 @@ import { resolveConfig } from '../src/seeable/config.ts';
 import { numTypes, type SdRenderer } from '../src/seeable/discrepancy.ts';
 import { classAccuracy } from '../src/seeable/score.ts';
 import { embedImages } from '../src/seeable/scorer.ts';
-import { loadPretrainedEncoder } from '../src/seeable/pretrained.ts';
 import { buildSeeable } from '../src/seeable/setup.ts';
-import { batchOptionsOf, objective } from '../src/seeable/train.ts';
+import { batchOptionsOf, initPretrained, objective } from '../src/seeable/train.ts';
 import { tensor } from '../src/tensor/create.ts';
 import { Rng } from '../src/tensor/random.ts';
 
@@ -57,7 +55,7 @@ const data = resolve(root, '..', 'shared', 'data');
 const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
 await initGpu();
 const parts = buildSeeable(cfg);
-if (cfg.pretrained) console.log(`[learnability] encoder initialised from ${loadPretrainedEncoder(parts.encoder, readFileSync(cfg.pretrained), cfg.pretrained)}`);
+if (cfg.pretrained) console.log(`[learnability] encoder initialised from ${initPretrained(cfg, parts)}`);
 const train = await readSplit(cfg.trainDir, { limit: cfg.trainLimit || undefined, decode: false });
 const src = cachedSource(train.entries, decodeImage);
 const rng = new Rng(cfg.seed + 1);

@@ -106,10 +106,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   const rngs = { data: dataRng, drop: parts.encoder.dropRng };
   let start = 0;
   let bestAuc: number | null = null;
-  if (!resumeFrom && cfg.pretrained) {
-    if (!existsSync(cfg.pretrained)) throw new Error(`${cfg.pretrained}: pretrained encoder weights not found (setting "pretrained")`);
-    log(`[train] encoder initialised from ${loadPretrainedEncoder(parts.encoder, readFileSync(cfg.pretrained), cfg.pretrained)}`);
-  }
+  if (!resumeFrom && cfg.pretrained) log(`[train] encoder initialised from ${initPretrained(cfg, parts)}`);
   if (resumeFrom) {
     restoreCheckpoint(resumeFrom, { model: parts.net, optimizer: base, rngs });
     start = resumeFrom.meta.step;
@@ -208,6 +205,12 @@ export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts, step?: n
     postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null, gain: step === undefined ? 1 : curriculumGainAt(cfg, step),
     pristine: cfg.pristineFraction ?? 0,
   };
+}
+
+/** Load the config's `pretrained` file into the encoder (a fresh run only); returns its description. */
+export function initPretrained(cfg: SeeableConfig, parts: SeeableParts): string {
+  if (!existsSync(cfg.pretrained)) throw new Error(`${cfg.pretrained}: pretrained encoder weights not found (setting "pretrained")`);
+  return loadPretrainedEncoder(parts.encoder, readFileSync(cfg.pretrained), cfg.pretrained);
 }
 
 /** Precise BN before eval-mode use: the same fixed-seed training batches every time (resumable). */
