@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors.ts';
 import {
-  COEFFICIENTS, convertState, efficientNetConfig, formatReport, reportOk, WEIGHT_SOURCES,
+  classifierCount, COEFFICIENTS, convertState, efficientNetConfig, formatReport, reportOk, WEIGHT_SOURCES,
   type ConversionReport, type EfficientNetVariant, type HostTensor, type WeightSource,
 } from '../models/efficientnet/index.ts';
 
@@ -24,15 +24,13 @@ export interface ConvertResult {
   report: ConversionReport;
 }
 
-const CLASSIFIER: Record<WeightSource, string> = { timm: 'classifier.weight', torchvision: 'classifier.1.weight', efficientnet_pytorch: '_fc.weight' };
-
 const problems = (r: ConversionReport) => r.unmatched.length + r.missing.length + r.misshaped.length;
 
 /** Convert IN to OUT; throws (with the report) on any mismatch, writing nothing. */
 export function convertFile(input: string, output: string, o: ConvertOptions, log: (s: string) => void = console.log): ConvertResult {
   const file = parseSafetensors(readFileSync(input), input);
   const state = new Map<string, HostTensor>([...file.tensors].map(([k, v]) => [k, { shape: v.shape, data: v.data }]));
-  const numClasses = state.get(CLASSIFIER[o.from])?.shape[0] ?? 0;
+  const numClasses = classifierCount(state, o.from);
   const candidates = (o.model ? [o.model] : (Object.keys(COEFFICIENTS) as EfficientNetVariant[])).map((variant) => {
     const cfg = efficientNetConfig(variant, { numClasses });
     return { variant, ...convertState(state, o.from, o.to, cfg) };

@@ -6,13 +6,11 @@
 //                  backbone only, batch norm folded into the depthwise convs.
 import { EfficientNet } from '../models/efficientnet/model.ts';
 import { writeState } from '../models/efficientnet/load.ts';
-import { convertState, formatReport, WEIGHT_SOURCES, type HostTensor, type WeightSource } from '../models/efficientnet/names.ts';
+import { classifierCount, convertState, formatReport, reportOk, WEIGHT_SOURCES, type HostTensor, type WeightSource } from '../models/efficientnet/names.ts';
 import { foldSsdBatchNorm, readSsdWeights } from '../models/face/ssd-weights.ts';
 import { MobileNetV1Encoder } from '../models/mobilenet/mobilenet-v1.ts';
 import { parseSafetensors } from '../io/safetensors.ts';
 import type { Encoder } from './model.ts';
-
-const CLASSIFIER = /(^|\.)(classifier|_fc|fc)(\.|$)/;
 
 /** Write pretrained weights into the encoder; returns a one-line description. Errors name `source`. */
 export function loadPretrainedEncoder(encoder: Encoder, bytes: Uint8Array, source: string): string {
@@ -32,15 +30,16 @@ export function loadPretrainedEncoder(encoder: Encoder, bytes: Uint8Array, sourc
     const state = new Map<string, HostTensor>([...file.tensors].map(([n, e]) => [n, { shape: e.shape, data: Float32Array.from(e.data as ArrayLike<number>) }]));
     const named = file.metadata.naming;
     const candidates = (named && (WEIGHT_SOURCES as readonly string[]).includes(named) ? [named] : WEIGHT_SOURCES) as WeightSource[];
-    const tries = candidates.map((from) => ({ from, ...convertState(state, from, 'timm', encoder.config) }));
-    const fits = (r: (typeof tries)[0]['report']) => !r.missing.length && !r.misshaped.length && r.unmatched.every((n) => CLASSIFIER.test(n));
-    const best = tries.find((t) => fits(t.report));
+    // each naming with the file's own classifier, which the encoder (numClasses 0) then leaves out
+    const tries = candidates.map((from) => ({ from, ...convertState(state, from, 'timm', { ...encoder.config, numClasses: classifierCount(state, from) }) }));
+    const best = tries.find((t) => reportOk(t.report));
     if (!best) {
       const closest = tries.reduce((a, b) => (b.report.missing.length < a.report.missing.length ? b : a));
       throw new Error(`${source}: the weights do not fit EfficientNet-${encoder.config.variant.toUpperCase()} (closest naming: ${closest.from}):\n${formatReport(closest.report)}`);
     }
     writeState(encoder, best.tensors);
-    return `${source}: EfficientNet-${encoder.config.variant.toUpperCase()} weights (${best.from} names, ${best.report.unmatched.length} classifier tensors ignored)`;
+    const ignored = [...best.tensors.keys()].filter((n) => n.startsWith('classifier.')).length;
+    return `${source}: EfficientNet-${encoder.config.variant.toUpperCase()} weights (${best.from} names, ${ignored} classifier tensors ignored)`;
   }
   throw new Error(`${source}: no pretrained-weight loader for this encoder`);
 }

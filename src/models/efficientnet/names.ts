@@ -104,10 +104,16 @@ export function convertState(
   return { tensors, report };
 }
 
+const CLASSIFIER_WEIGHT: Record<WeightSource, string> = { timm: 'classifier.weight', torchvision: 'classifier.1.weight', efficientnet_pytorch: '_fc.weight' };
+
+/** Classes of the classifier a state dict in `from` naming carries (0 = none). */
+export function classifierCount(input: ReadonlyMap<string, HostTensor>, from: WeightSource): number {
+  return input.get(CLASSIFIER_WEIGHT[from])?.shape[0] ?? 0;
+}
+
 /** Which variant (and classifier size) a state dict in `from` naming is: the one whose names and shapes all match. */
 export function detectVariant(input: ReadonlyMap<string, HostTensor>, from: WeightSource): { variant: EfficientNetVariant; numClasses: number } | null {
-  const cls = from === 'torchvision' ? 'classifier.1.weight' : from === 'timm' ? 'classifier.weight' : '_fc.weight';
-  const numClasses = input.get(cls)?.shape[0] ?? 0;
+  const numClasses = classifierCount(input, from);
   for (const variant of ['b0', 'b1', 'b2', 'b3', 'b4'] as const) {
     const { report } = convertState(input, from, 'timm', efficientNetConfig(variant, { numClasses }));
     if (reportOk(report)) return { variant, numClasses };
