@@ -93,6 +93,8 @@ const ROWS_MAX_W = 16;
 /** Accumulators (output pixels) per invocation of the whole-row kernel: 5 rows of 14 measured
  *  2–3× slower than 4 rows on lavapipe (spills), 7 rows of 7 the fastest at 7². */
 const ROWS_MAX_ACC = 56;
+/** The whole-row kernels hold a whole output row and source row in registers. */
+const rowsFit = (OW: number, W: number) => OW <= ROWS_MAX_OW && W <= ROWS_MAX_W;
 
 /** Output rows per invocation of the whole-row kernel (kernels/depthwise_rows.wgsl) for a forward-shaped
  *  pass with output OH × OW over a W-wide source, or 0 for the tiled kernels. Small planes only
@@ -103,7 +105,7 @@ const ROWS_MAX_ACC = 56;
  *  8 rows as 4 + 4, not 7 + 1. */
 export function rowsPerInvocation(OH: number, OW: number, W: number, adapter = getGpu().adapter): number {
   if (envFlag('SEEABLE_DEPTHWISE_TILES') || !adapter.isSoftware || adapter.slowShaderCompile) return 0;
-  if (OW > ROWS_MAX_OW || W > ROWS_MAX_W) return 0;
+  if (!rowsFit(OW, W)) return 0;
   const most = Math.min(8, Math.max(1, Math.floor(ROWS_MAX_ACC / OW)));
   return Math.ceil(OH / Math.ceil(OH / most));
 }
@@ -134,7 +136,7 @@ function forwardPass(src: Tensor, w: Tensor, bias: Tensor | null, t: ConvGeometr
   const out = Tensor.empty([t.N, t.groups, t.OH, t.OW]);
   const rows = o.rows ?? (o.tile || o.aligned !== undefined ? 0 : rowsPerInvocation(t.OH, t.OW, t.W));
   if (rows > 0) {
-    if (t.OW > ROWS_MAX_OW || t.W > ROWS_MAX_W || rows > 8) throw new Error(`depthwise: the whole-row kernel takes OW ≤ ${ROWS_MAX_OW}, W ≤ ${ROWS_MAX_W} and ≤ 8 rows (OW ${t.OW}, W ${t.W}, ${rows} rows)`);
+    if (!rowsFit(t.OW, t.W) || rows > 8) throw new Error(`depthwise: the whole-row kernel takes OW ≤ ${ROWS_MAX_OW}, W ≤ ${ROWS_MAX_W} and ≤ 8 rows (OW ${t.OW}, W ${t.W}, ${rows} rows)`);
     const [gx, gy] = grid1d(t.groups * Math.ceil(t.OH / rows), 64);
     getGpu().dispatch(
       K_ROWS, [src.buffer, w.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
@@ -229,7 +231,7 @@ export function depthwiseGradWeightRaw(x: Tensor, dy: Tensor, g: ConvGeometry, o
   const C = g.groups;
   const taps = g.kh * g.kw;
   if (o.rows ?? (o.byRow === undefined && rowsPerInvocation(g.OH, g.OW, g.W) > 0)) {
-    if (g.OW > ROWS_MAX_OW || g.W > ROWS_MAX_W) throw new Error(`depthwise: the whole-row grad-weight takes OW ≤ ${ROWS_MAX_OW} and W ≤ ${ROWS_MAX_W} (OW ${g.OW}, W ${g.W})`);
+    if (!rowsFit(g.OW, g.W)) throw new Error(`depthwise: the whole-row grad-weight takes OW ≤ ${ROWS_MAX_OW} and W ≤ ${ROWS_MAX_W} (OW ${g.OW}, W ${g.W})`);
     const dw = Tensor.empty([C, 1, g.kh, g.kw]);
     const [gx, gy] = grid1d(C * g.kh, 64);
     getGpu().dispatch(
