@@ -65,11 +65,13 @@ export function scoreFace(h: ArrayLike<number>, prototypes: ArrayLike<number>, K
 export function pristineMargin(h: ArrayLike<number>, prototypes: ArrayLike<number>, K: number): FaceScore {
   const d = prototypes.length / (K + 1);
   if (!Number.isInteger(d) || h.length !== d) throw new Error(`pristineMargin: ${h.length} values are not one embedding of d = ${d} (with ${K + 1} prototypes)`);
+  let norm = 0;
+  for (let i = 0; i < d; i++) norm += h[i] * h[i];
+  norm = Math.sqrt(norm) || 1e-12;
   const cos = (j: number) => {
     let s = 0;
-    let n = 0;
-    for (let i = 0; i < d; i++) (s += h[i] * prototypes[j * d + i]), (n += h[i] * h[i]);
-    return s / (Math.sqrt(n) || 1e-12);
+    for (let i = 0; i < d; i++) s += h[i] * prototypes[j * d + i];
+    return s / norm;
   };
   const toPristine = cos(K);
   const perClass = Array.from({ length: K }, (_, k) => toPristine - cos(k));
