@@ -36,7 +36,7 @@ export const bench: Bench = {
     const { tf } = peer;
     const rng = new Rng(99);
     const out: BenchCase[] = [];
-    const drained = () => gpu.device.queue.onSubmittedWorkDone();
+    const drained = () => gpu.sync();
     for (const s of SHAPES.filter((v) => !ctx.quick || v.quick)) {
       const [N, C, H, W] = s.x;
       const n = N * C * H * W;

@@ -64,7 +64,7 @@ export const bench: Bench = {
     const { tf } = peer;
     const rng = new Rng(5);
     const out: BenchCase[] = [];
-    const drained = () => gpu.device.queue.onSubmittedWorkDone();
+    const drained = () => gpu.sync();
     for (const c of CASES.filter((v) => !ctx.quick || v.quick)) {
       const hosts = c.inputs.map((s) => Float32Array.from({ length: n(s) }, () => rng.normal()));
       const xs = hosts.map((h, i) => tensor(h, c.inputs[i]));

@@ -115,13 +115,13 @@ export const bench: Bench = {
           {
             record: () => void mineOut.push(ourStep[kind]()),
             submit: () => gpu.flush(),
-            drained: () => gpu.device.queue.onSubmittedWorkDone(),
+            drained: () => gpu.sync(),
             release: () => (mineOut.forEach((t) => t.dispose()), (mineOut = [])),
           },
           {
             record: () => void theirOut.push(peerStep[kind]()),
             submit: () => peer.flush(),
-            drained: () => gpu.device.queue.onSubmittedWorkDone(),
+            drained: () => gpu.sync(),
             release: () => (theirOut.forEach((t) => t.dispose()), (theirOut = [])),
           },
         ];

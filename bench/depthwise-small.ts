@@ -47,13 +47,13 @@ for (const [C, S, k, stride, N = 1] of shapes) {
     let outs: Tensor[] = [];
     works.push({
       record: () => void outs.push(depthwiseForwardRaw(x, w, null, g, variants[name])), submit: () => gpu.flush(),
-      drained: () => gpu.device.queue.onSubmittedWorkDone(), release: () => (outs.forEach((t) => t.dispose()), (outs = [])),
+      drained: () => gpu.sync(), release: () => (outs.forEach((t) => t.dispose()), (outs = [])),
     });
   }
   let theirs: { dispose(): void }[] = [];
   works.push({
     record: () => void theirs.push(peerStep()), submit: () => peer.flush(),
-    drained: () => gpu.device.queue.onSubmittedWorkDone(), release: () => (theirs.forEach((t) => t.dispose()), (theirs = [])),
+    drained: () => gpu.sync(), release: () => (theirs.forEach((t) => t.dispose()), (theirs = [])),
   });
   for (let r = 0; r < rounds; r++) {
     const res = await timeInterleaved(works, { batches: 5, targetMs: 200 });

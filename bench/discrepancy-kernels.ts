@@ -14,7 +14,7 @@ import { Rng } from '../src/tensor/random.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { gpuMsPerCall } from './lib/profiling.ts';
 import { workerCpuNs } from './lib/cputime.ts';
-import { sleep, timeBatches, type TimedWork } from './lib/timing.ts';
+import { timeBatches, type TimedWork } from './lib/timing.ts';
 import type { Bench, BenchCase } from './lib/types.ts';
 
 type FftT = { transform(out: Float64Array, data: Float64Array): void; inverseTransform(out: Float64Array, data: Float64Array): void };
@@ -103,8 +103,7 @@ function mainThreadCpuNs(): number | null {
 
 /**
  * Time GPU work and a synchronous CPU function with their batches interleaved (G C G C …), so that load
- * from other processes hits both alike. GPU batches sleep through most of their expected time before
- * awaiting the queue (TOOLCHAIN.md); CPU batches are timed directly (a sleep would add to them).
+ * from other processes hits both alike.
  */
 async function timePair(work: TimedWork, cpu: () => void, batches: number, targetMs = 300): Promise<[PairTiming, PairTiming]> {
   let cpuNs: number | null = null;
@@ -112,12 +111,11 @@ async function timePair(work: TimedWork, cpu: () => void, batches: number, targe
     const c1 = read();
     cpuNs = c0 === null || c1 === null ? null : c1 - c0;
   };
-  const gpuBatch = async (reps: number, expectMs: number) => {
+  const gpuBatch = async (reps: number) => {
     const c0 = workerCpuNs();
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) work.record();
     work.submit();
-    if (expectMs > 4) await sleep(expectMs * 0.85);
     await work.drained();
     const dt = performance.now() - t0;
     delta(workerCpuNs, c0);
@@ -132,16 +130,14 @@ async function timePair(work: TimedWork, cpu: () => void, batches: number, targe
     delta(mainThreadCpuNs, c0);
     return dt;
   };
-  await gpuBatch(1, 0);
-  const gReps = Math.max(1, Math.min(64, Math.round(targetMs / Math.max(0.01, await gpuBatch(1, 0)))));
+  await gpuBatch(1);
+  const gReps = Math.max(1, Math.min(64, Math.round(targetMs / Math.max(0.01, await gpuBatch(1)))));
   cpuBatch(1);
   const cReps = Math.max(1, Math.min(64, Math.round(targetMs / Math.max(0.01, cpuBatch(1)))));
-  let expect = Infinity;
   const g: number[] = [], gCpu: number[] = [];
   const c: number[] = [], cCpu: number[] = [];
   for (let b = 0; b < batches; b++) {
-    const dt = await gpuBatch(gReps, expect === Infinity ? 0 : expect);
-    expect = Math.min(expect, dt);
+    const dt = await gpuBatch(gReps);
     g.push(dt / gReps);
     if (cpuNs !== null) gCpu.push(cpuNs / 1e6 / gReps);
     c.push(cpuBatch(cReps) / cReps);
@@ -189,7 +185,7 @@ export const bench: Bench = {
       const oursWork: TimedWork = {
         record: () => void made.push(op()),
         submit: () => gpu.flush(),
-        drained: () => gpu.device.queue.onSubmittedWorkDone(),
+        drained: () => gpu.sync(),
         release: () => (made.forEach((t) => t.dispose()), (made = [])),
       };
       // fft.js on the same data
@@ -219,7 +215,7 @@ export const bench: Bench = {
           const t = await timeBatches({
             record: () => void made2.push(fft2d(input, { radix })),
             submit: () => gpu.flush(),
-            drained: () => gpu.device.queue.onSubmittedWorkDone(),
+            drained: () => gpu.sync(),
             release: () => (made2.forEach((x) => x.dispose()), (made2 = [])),
           }, { batches: 3 });
           byRadix[`radix${radix}`] = gflop / (t.bestMs / 1e3);

@@ -136,13 +136,13 @@ export const bench: Bench = {
           {
             record: () => void (((t) => t && mineOut.push(t))(s.ours())),
             submit: () => gpu.flush(),
-            drained: () => gpu.device.queue.onSubmittedWorkDone(),
+            drained: () => gpu.sync(),
             release: () => (mineOut.forEach((t) => t.dispose()), (mineOut = [])),
           },
           {
             record: () => void (((t) => t && theirOut.push(t))(s.peer())),
             submit: () => peer.flush(),
-            drained: () => gpu.device.queue.onSubmittedWorkDone(),
+            drained: () => gpu.sync(),
             release: () => (theirOut.forEach((t) => t.dispose()), (theirOut = [])),
           },
         ], { batches: ctx.quick ? 2 : 3, targetMs: 400, maxReps: 4 });

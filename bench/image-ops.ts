@@ -104,9 +104,9 @@ export const bench: Bench = {
       let mine: Tensor[] = [];
       let theirs: TfTensor[] = [];
       const works: TimedWork[] = [
-        { record: () => void mine.push(c.ours(i)), submit: () => gpu.flush(), drained: () => gpu.device.queue.onSubmittedWorkDone(),
+        { record: () => void mine.push(c.ours(i)), submit: () => gpu.flush(), drained: () => gpu.sync(),
           release: () => (mine.forEach((t) => t.dispose()), (mine = [])) },
-        { record: () => void theirs.push(tf.tidy(() => c.peer(tf, i))), submit: () => peer.flush(), drained: () => gpu.device.queue.onSubmittedWorkDone(),
+        { record: () => void theirs.push(tf.tidy(() => c.peer(tf, i))), submit: () => peer.flush(), drained: () => gpu.sync(),
           release: () => (theirs.forEach((t) => t.dispose()), (theirs = [])) },
       ];
       const [o, p] = await timeInterleaved(works, { batches: ctx.quick ? 3 : 5, targetMs: 300 });

@@ -58,7 +58,7 @@ export const bench: Bench = {
       const oursWork = {
         record: () => void mine.push(matmulRaw(a, b, o)),
         submit: () => gpu.flush(),
-        drained: () => gpu.device.queue.onSubmittedWorkDone(),
+        drained: () => gpu.sync(),
         release: () => (mine.forEach((t) => t.dispose()), (mine = [])),
       };
       const ourResult = matmulRaw(a, b, o);
@@ -71,7 +71,7 @@ export const bench: Bench = {
       const peerWork = {
         record: () => void theirs.push(tf.matMul(ta, tb, !!c.transA, !!c.transB)),
         submit: () => peer.flush(),
-        drained: () => gpu.device.queue.onSubmittedWorkDone(),
+        drained: () => gpu.sync(),
         release: () => (theirs.forEach((t) => t.dispose()), (theirs = [])),
       };
       const [ours, peerT] = await timeInterleaved([oursWork, peerWork], { batches: ctx.quick ? 3 : 5 });

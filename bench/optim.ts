@@ -29,7 +29,7 @@ export const bench: Bench = {
     const peer = await ctx.tf();
     const { tf } = peer;
     const rng = new Rng(7);
-    const drained = () => gpu.device.queue.onSubmittedWorkDone();
+    const drained = () => gpu.sync();
     const sets: [string, number[]][] = [['1 tensor × 4,000,037', [4_000_037]]];
     if (!ctx.quick) sets.push(['213 tensors, 5.3 M (B0-like)', b0LikeSizes(rng)]);
     const out: BenchCase[] = [];

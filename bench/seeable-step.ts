@@ -16,7 +16,6 @@ import { tidy } from '../src/tensor/scope.ts';
 import type { Tensor } from '../src/tensor/tensor.ts';
 import { workerCpuNs } from './lib/cputime.ts';
 import { setProfiling } from './lib/profiling.ts';
-import { sleep } from './lib/timing.ts';
 import type { Bench, BenchCase } from './lib/types.ts';
 import { cpus } from 'node:os';
 
@@ -52,13 +51,9 @@ export const bench: Bench = {
       opt.zeroGrad();
       return loss;
     };
-    /** One step with its loss readback. `waitMs` > 0: submit, sleep that long, then read back — a
-     *  pending Dawn promise spins Node's main thread on a core lavapipe computes on (TOOLCHAIN.md), and
-     *  train.ts reads the loss at once (waitMs = 0), so both are measured. */
-    const step = async (waitMs = 0): Promise<number> => {
+    /** One step with its loss readback, as train.ts runs it. */
+    const step = async (): Promise<number> => {
       const loss = record();
-      gpu.flush();
-      if (waitMs > 0) await sleep(waitMs);
       const v = await loss.item();
       loss.dispose();
       if (!Number.isFinite(v)) throw new Error(`seeable-step: the loss is ${v}`);
@@ -67,23 +62,17 @@ export const bench: Bench = {
 
     for (let i = 0; i < 2; i++) await step(); // warm-up: pipelines, pooled buffers, optimizer state
     const steps = ctx.quick ? 4 : 10;
-    // Steps of the two kinds alternate, so that load from other tenants hits both alike.
-    const runs = { immediate: { wall: [] as number[], cpu: [] as number[] }, deferred: { wall: [] as number[], cpu: [] as number[] } };
-    let expect = Infinity;
-    for (let i = 0; i < 2 * steps; i++) {
-      const kind = i % 2 === 0 ? 'immediate' : 'deferred';
+    const wall: number[] = [], cpu: number[] = [];
+    for (let i = 0; i < steps; i++) {
       const c0 = workerCpuNs();
       const t0 = performance.now();
-      await step(kind === 'deferred' && Number.isFinite(expect) ? expect * 0.8 : 0);
+      await step();
       const dt = performance.now() - t0;
       const c1 = workerCpuNs();
-      runs[kind].wall.push(dt);
-      if (c0 !== null && c1 !== null) runs[kind].cpu.push((c1 - c0) / 1e6);
-      expect = Math.min(expect, dt);
+      wall.push(dt);
+      if (c0 !== null && c1 !== null) cpu.push((c1 - c0) / 1e6);
     }
     const rate = (ms: number) => (images * 1000) / ms;
-    const { wall, cpu } = runs.immediate;
-    const d = runs.deferred;
     const row: BenchCase = {
       case: `quick preset step: ${cfg.backbone} ${S}², ${cfg.batchFaces} faces × 2 views, ${cfg.optimizer}`,
       ours: rate(Math.min(...wall)),
@@ -92,13 +81,9 @@ export const bench: Bench = {
       oursWorst: rate(Math.max(...wall)),
       // images per worker-CPU-second × cores: the speed with the machine to ourselves (bench/README.md)
       oursCpu: cpu.length === steps ? rate(median(cpu) / cpus().length) : null,
-      deferredBest: rate(Math.min(...d.wall)),
-      deferredMedian: rate(median(d.wall)),
-      deferredCpu: d.cpu.length === steps ? rate(median(d.cpu) / cpus().length) : null,
       steps,
       stepWallMs: wall.map(Math.round),
       stepCpuMs: cpu.map(Math.round),
-      deferredWallMs: d.wall.map(Math.round),
       dispatchesPerStep: null as number | null,
     };
 
@@ -126,8 +111,8 @@ export const bench: Bench = {
       }
     }
     const f = (v: unknown) => (typeof v === 'number' ? v.toFixed(2) : '—');
-    ctx.log(`${row.case}, ${steps} steps each: loss read at once (as train.ts) ${f(row.ours)} images/s best, ${f(row.oursMedian)} median, ` +
-      `${f(row.oursWorst)} worst, by CPU time ${f(row.oursCpu)}; readback deferred ${f(row.deferredBest)} best, ${f(row.deferredMedian)} median, by CPU time ${f(row.deferredCpu)}`);
+    ctx.log(`${row.case}, ${steps} steps: ${f(row.ours)} images/s best, ${f(row.oursMedian)} median, ` +
+      `${f(row.oursWorst)} worst, by CPU time ${f(row.oursCpu)}`);
     x.dispose();
     y.dispose();
     return [row];

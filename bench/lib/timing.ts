@@ -1,11 +1,8 @@
 // Wall-clock timing of batched GPU work: warm up, then batches of repetitions, one submit per batch,
-// waiting for the queue to drain. While a Dawn promise is pending Node's main thread spins on a
-// core that lavapipe would compute on (TOOLCHAIN.md), so we sleep through most of the expected
-// time before awaiting; ours and the peer are waited for the same way.
+// waiting for the queue to drain through gpu.sync(), whose wait does not spin a core lavapipe computes
+// on (src/gpu/node.ts); ours and the peer are waited for the same way.
 
 import { workerCpuNs } from './cputime.ts';
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface Timing {
   /** milliseconds per repetition: the best batch, and the median batch */
@@ -43,12 +40,11 @@ export async function timeInterleaved(works: TimedWork[], opts: { targetMs?: num
   const targetMs = opts.targetMs ?? 400;
   const batches = opts.batches ?? 5;
   let cpuDelta: number | null = null;
-  const runBatch = async (work: TimedWork, reps: number, expectMs: number) => {
+  const runBatch = async (work: TimedWork, reps: number) => {
     const c0 = workerCpuNs();
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) work.record();
     work.submit();
-    if (expectMs > 4) await sleep(expectMs * 0.85);
     await work.drained();
     const dt = performance.now() - t0;
     const c1 = workerCpuNs();
@@ -58,16 +54,15 @@ export async function timeInterleaved(works: TimedWork[], opts: { targetMs?: num
   };
   const state = [];
   for (const w of works) {
-    await runBatch(w, 1, 0); // pipelines, uploads, first-touch allocations
-    const once = await runBatch(w, 1, 0);
+    await runBatch(w, 1); // pipelines, uploads, first-touch allocations
+    const once = await runBatch(w, 1);
     const reps = Math.max(1, Math.min(opts.maxReps ?? 64, Math.round(targetMs / Math.max(once, 0.01))));
-    state.push({ reps, expect: once * reps, per: [] as number[], cpu: [] as number[] });
+    state.push({ reps, per: [] as number[], cpu: [] as number[] });
   }
   for (let b = 0; b < batches; b++) {
     for (let i = 0; i < works.length; i++) {
       const s = state[i];
-      const dt = await runBatch(works[i], s.reps, s.expect);
-      s.expect = Math.min(s.expect, dt);
+      const dt = await runBatch(works[i], s.reps);
       s.per.push(dt / s.reps);
       if (cpuDelta !== null) s.cpu.push(cpuDelta / s.reps);
     }

@@ -11,6 +11,7 @@ export function browserPlatform(kernels: Record<string, string>): Platform {
       if (src === undefined) throw new Error(`Kernel ${file}.wgsl is not in the bundle`);
       return src;
     },
+    settle: (pending) => pending, // the page's event loop does not spin on WebGPU promises
     installHint:
       'This browser exposes no WebGPU (navigator.gpu is missing or gave no adapter). Use a recent Chrome, Edge or ' +
       'Firefox with WebGPU enabled; headless Chromium needs --enable-unsafe-webgpu.',

@@ -286,7 +286,7 @@ export class Gpu {
     this.copy(buffer, byteOffset, buf, 0, size);
     this.flush();
     try {
-      await buf.mapAsync(MAP_READ, 0, size);
+      await getPlatform().settle(buf.mapAsync(MAP_READ, 0, size));
     } catch (e) {
       this.check();
       throw e;
@@ -302,7 +302,7 @@ export class Gpu {
   /** Wait until the GPU has finished everything submitted so far; surfaces errors. */
   async sync(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await getPlatform().settle(this.device.queue.onSubmittedWorkDone());
     this.check();
   }
 

@@ -6,6 +6,31 @@ import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
 import { setPlatform, type Platform } from './platform.ts';
 
+// While a Dawn promise is pending, the binding polls its events from setImmediate, so Node's main
+// thread spins at 100 %. On a CPU adapter (lavapipe) that spin takes a core from the threads running
+// the kernels: a 3×3 conv took 66–95 ms a call awaited plainly and 39–55 ms when the wait blocks the
+// thread 1 ms between polls (bench/README.md, "Waiting without spinning"). After a short plain spin
+// (round trips of small work take ~0.1 ms), each event-loop turn sleeps 1 ms in Atomics.wait: timers
+// and I/O still run between turns, and the added latency is at most 1 ms.
+const SPIN_MS = 1;
+const BLOCK_MS = 1;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function settleCalmly<T>(pending: Promise<T>): Promise<T> {
+  let done = false;
+  const settled = pending.finally(() => {
+    done = true;
+  });
+  settled.catch(() => {}); // rejections surface through the final await
+  const t0 = performance.now();
+  while (!done) {
+    await nextTurn();
+    if (!done && performance.now() - t0 > SPIN_MS) Atomics.wait(sleeper, 0, 0, BLOCK_MS);
+  }
+  return settled;
+}
+
 const kernelsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'kernels');
 const sources = new Map<string, string>();
 let instance: GPU | null = null;
@@ -34,6 +59,7 @@ export const nodePlatform: Platform = {
     }
     return src;
   },
+  settle: settleCalmly,
   installHint:
     'Dawn found no Vulkan adapter. On Debian 12 run `bash scripts/setup.sh` as root: it installs libvulkan1 and ' +
     "Mesa's mesa-vulkan-drivers (lavapipe) from bookworm-backports (Debian 12's own Mesa 22.3 is rejected by Dawn).",

@@ -8,6 +8,9 @@ export interface Platform {
   gpu(): GPU | null;
   /** WGSL text of `kernels/<file>.wgsl`, byte for byte the file on disk. */
   kernelSource(file: string): string;
+  /** Await a WebGPU promise (mapAsync, onSubmittedWorkDone) without starving the GPU; the browser
+   *  awaits it as is, Node waits calmly (node.ts). */
+  settle<T>(pending: Promise<T>): Promise<T>;
   /** What to tell a user who has no adapter. */
   readonly installHint: string;
 }

@@ -1,6 +1,8 @@
 // GPU timestamp profiler: every dispatch gets its own compute pass with begin/end timestamps,
 // resolved at each submit and read back lazily. Turned on by initGpu({profile}) or SEEABLE_PROFILE=1.
 
+import { getPlatform } from './platform.ts';
+
 const QUERY_RESOLVE = 0x200;
 const COPY_SRC = 0x4;
 const COPY_DST = 0x8;
@@ -66,7 +68,7 @@ export class Profiler {
 
   /** Per-kernel GPU time since the last reset, slowest first. Call after the work was flushed. */
   async report(): Promise<KernelTime[]> {
-    await Promise.all(this.reads.splice(0));
+    await getPlatform().settle(Promise.all(this.reads.splice(0)));
     return [...this.totals.entries()]
       .map(([kernel, e]) => ({ kernel, calls: e.calls, totalMs: e.ns / 1e6 }))
       .sort((a, b) => b.totalMs - a.totalMs);
