@@ -11,12 +11,17 @@
 //             2 vec4 B loads per k): each vec4 of 4 columns lies inside one sample (HW % 4 == 0), so
 //             an invocation resolves its two vec4 column groups to (sample, pixel) once, outside the loop.
 //   gemm_any  the same with scalar reads and writes: any HW (7×7 planes), 8 column offsets per invocation.
+//   pack      Bp[k, j] = X[n, k, p] for column j = n·HW + p, zero-padded to a multiple of 8 columns: the
+//             columns of any HW as one aligned row per channel, so that...
+//   gemm_packed  ...the gemm loop reads its two vec4 column groups from Bp (2 vector loads per k where
+//             gemm_any gathers 8 scalars) and stores scalars like gemm_any. For HW % 4 ≠ 0.
 //   wgrad     dW[m, c] = Σ_{n,p} G[n, m, p] · X[n, c, p]: 4 rows (m) × 8 columns (c) per invocation, the
 //             reduction over the flattened (n, p) split into chunks (grid z) whose partials
 //             part[s, m, c] are summed afterwards (no atomics). Scalar loads: a vec4-along-p variant
 //             with dot() products measured 0.7–1.1× of this one (by CPU time, B0 shapes at 64²).
 // Workgroup WX × WY = 64 (override; WX along columns ≤ 8, narrower for few columns).
-// Grid gemm: (ceil(N·HW/8/WX), ceil(M/4/WY), 1); wgrad: (ceil(K/8/WX), ceil(M/4/WY), splits).
+// Grid gemm, gemm_any, gemm_packed: (ceil(N·HW/8/WX), ceil(M/4/WY), 1); wgrad: (ceil(K/8/WX),
+// ceil(M/4/WY), splits); pack: 1-D over K · padded columns, 64 a workgroup (folded into y past 65,535).
 // Bench: npm run bench -- conv2d   (the 1×1 rows);  npm run bench -- seeable-step
 
 override WX: u32 = 8;
@@ -145,6 +150,57 @@ fn gemm_any(@builtin(global_invocation_id) gid: vec3<u32>) {
     x30 = fma(a3, b0, x30); x31 = fma(a3, b1, x31);
     ia0 += ra.sk; ia1 += ra.sk; ia2 += ra.sk; ia3 += ra.sk;
     ib += p.HW;
+  }
+  storeRow(j0, m0, x00, x01);
+  if (m0 + 1u < p.M) { storeRow(j0, m0 + 1u, x10, x11); }
+  if (m0 + 2u < p.M) { storeRow(j0, m0 + 2u, x20, x21); }
+  if (m0 + 3u < p.M) { storeRow(j0, m0 + 3u, x30, x31); }
+}
+
+// Columns of the packed B (a multiple of 8, so both vec4 groups of an invocation exist).
+fn packedCols() -> u32 {
+  return (p.N * p.HW + 7u) / 8u * 8u;
+}
+
+// pack: B1 = X [N, K, HW] → C1 = Bp [K, packedCols()].
+@compute @workgroup_size(64)
+fn pack(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * 64u;
+  let W = packedCols();
+  if (i >= p.K * W) { return; }
+  let k = i / W;
+  let j = i - k * W;
+  if (j >= p.N * p.HW) { C1[i] = 0.0; return; }
+  let n = j / p.HW;
+  C1[i] = B1[(n * p.K + k) * p.HW + (j - n * p.HW)];
+}
+
+@compute @workgroup_size(WX, WY)
+fn gemm_packed(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let j0 = gid.x * 8u;
+  let m0 = gid.y * 4u;
+  if (j0 >= p.N * p.HW || m0 >= p.M) { return; }
+  let W4 = packedCols() / 4u;
+  var ib = gid.x * 2u;
+  let ra = rowsA(m0);
+  var ia0 = ra.r0; var ia1 = ra.r1; var ia2 = ra.r2; var ia3 = ra.r3;
+  var x00 = vec4<f32>(0.0); var x01 = vec4<f32>(0.0);
+  var x10 = vec4<f32>(0.0); var x11 = vec4<f32>(0.0);
+  var x20 = vec4<f32>(0.0); var x21 = vec4<f32>(0.0);
+  var x30 = vec4<f32>(0.0); var x31 = vec4<f32>(0.0);
+  for (var k = 0u; k < p.K; k++) {
+    let b0 = B4[ib];
+    let b1 = B4[ib + 1u];
+    let a0 = vec4(A[ia0]);
+    let a1 = vec4(A[ia1]);
+    let a2 = vec4(A[ia2]);
+    let a3 = vec4(A[ia3]);
+    x00 = fma(a0, b0, x00); x01 = fma(a0, b1, x01);
+    x10 = fma(a1, b0, x10); x11 = fma(a1, b1, x11);
+    x20 = fma(a2, b0, x20); x21 = fma(a2, b1, x21);
+    x30 = fma(a3, b0, x30); x31 = fma(a3, b1, x31);
+    ia0 += ra.sk; ia1 += ra.sk; ia2 += ra.sk; ia3 += ra.sk;
+    ib += W4;
   }
   storeRow(j0, m0, x00, x01);
   if (m0 + 1u < p.M) { storeRow(j0, m0 + 1u, x10, x11); }

@@ -16,6 +16,15 @@ const kernel = (entry: string) => defineKernel({ file: 'pointwise', entry, param
 const K_GEMM = kernel('gemm');
 const K_GEMM_ANY = kernel('gemm_any');
 const K_WGRAD = kernel('wgrad');
+const K_PACK = kernel('pack');
+const K_GEMM_PACKED = kernel('gemm_packed');
+
+/** How a GEMM whose planes are not a multiple of 4 wide reads its columns; SEEABLE_POINTWISE_COLUMNS=
+ *  gather|packed forces one. 'packed' (default) copies them into 8-aligned rows first (kernels/pointwise.wgsl). */
+function columnReads(): 'gather' | 'packed' {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SEEABLE_POINTWISE_COLUMNS;
+  return v === 'gather' ? 'gather' : 'packed';
+}
 
 export type PointwisePath = 'per-sample' | 'channel-major';
 
@@ -51,14 +60,19 @@ function launch(cols: number, rows: number): { groups: [number, number]; constan
 
 /** out[n, m, p] = Σ_k opA(a)[m, k] · src[n, k, p] (+ bias[m]) over all N·HW pixels at once. */
 function channelMajorGemm(a: Tensor, src: Tensor, bias: Tensor | null, M: number, K: number, N: number, HW: number, transA: boolean): Tensor {
+  const gpu = getGpu();
   const out = Tensor.empty([N, M, HW]);
-  const vec4 = HW % 4 === 0;
+  const params = { M, K, HW, N, transA: transA ? 1 : 0, hasBias: bias ? 1 : 0, chunk: 0 };
+  const biasBuffer = bias ? bias.buffer : dummyBuffer();
   const { groups, constants } = launch(N * HW, M);
-  getGpu().dispatch(
-    vec4 ? K_GEMM : K_GEMM_ANY, [a.buffer, src.buffer, bias ? bias.buffer : dummyBuffer(), out.buffer],
-    { M, K, HW, N, transA: transA ? 1 : 0, hasBias: bias ? 1 : 0, chunk: 0 },
-    [groups[0], groups[1], 1], constants,
-  );
+  if (HW % 4 === 0 || columnReads() === 'gather') {
+    gpu.dispatch(HW % 4 === 0 ? K_GEMM : K_GEMM_ANY, [a.buffer, src.buffer, biasBuffer, out.buffer], params, [groups[0], groups[1], 1], constants);
+    return out;
+  }
+  const packed = Tensor.empty([K, Math.ceil((N * HW) / 8) * 8]);
+  gpu.dispatch(K_PACK, [dummyBuffer(), src.buffer, dummyBuffer(), packed.buffer], params, packed.size);
+  gpu.dispatch(K_GEMM_PACKED, [a.buffer, packed.buffer, biasBuffer, out.buffer], params, [groups[0], groups[1], 1], constants);
+  packed.dispose();
   return out;
 }
 

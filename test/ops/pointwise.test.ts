@@ -10,16 +10,19 @@ import { assertClose, checkOp, draw, setupGpu } from '../helpers/harness.ts';
 import { nd } from '../helpers/nd.ts';
 
 before(setupGpu);
-const saved = process.env.SEEABLE_POINTWISE;
+const saved = { path: process.env.SEEABLE_POINTWISE, columns: process.env.SEEABLE_POINTWISE_COLUMNS };
 after(() => {
-  if (saved === undefined) delete process.env.SEEABLE_POINTWISE;
-  else process.env.SEEABLE_POINTWISE = saved;
+  if (saved.path === undefined) delete process.env.SEEABLE_POINTWISE;
+  else process.env.SEEABLE_POINTWISE = saved.path;
+  if (saved.columns === undefined) delete process.env.SEEABLE_POINTWISE_COLUMNS;
+  else process.env.SEEABLE_POINTWISE_COLUMNS = saved.columns;
 });
 
 // 1×1 convs on both paths (forced by SEEABLE_POINTWISE, which choosePointwisePath reads per call):
 // planes whose H·W is a multiple of 4 (the vec4 gemm entry; 2×2 and 4×4 as in EfficientNet's late
-// stages, where vec4 column groups of one invocation fall in different samples) and not (gemm_any:
-// 7×7, 3×5, 1×1), channel counts off the 4-row and 8-column blocks, batches > 1, bias.
+// stages, where vec4 column groups of one invocation fall in different samples) and not (7×7, 3×5,
+// 1×1: pack + gemm_packed by default, gemm_any with SEEABLE_POINTWISE_COLUMNS=gather), channel counts
+// off the 4-row and 8-column blocks, batches > 1, bias.
 const cases: [string, number[], number, boolean][] = [
   ['2×2 planes, N 5, 9 → 17, bias', [5, 9, 2, 2], 17, true],
   ['4×4 planes, N 3, 40 → 13', [3, 40, 4, 4], 13, false],
@@ -40,10 +43,12 @@ describe('pointwise path choice', () => {
 });
 
 describe('pointwise (1×1) conv vs float64, both paths', () => {
-  for (const path of ['channel-major', 'per-sample'] as PointwisePath[]) {
+  for (const [path, columns] of [['channel-major', 'packed'], ['channel-major', 'gather'], ['per-sample', 'packed']] as [PointwisePath, string][]) {
     for (const [name, xs, co, bias] of cases) {
-      it(`${path}: ${name}`, async () => {
+      if (columns === 'gather' && (xs[2] * xs[3]) % 4 === 0) continue; // planes of 4k pixels never gather
+      it(`${path}${columns === 'gather' ? ' (gathered columns)' : ''}: ${name}`, async () => {
         process.env.SEEABLE_POINTWISE = path;
+        process.env.SEEABLE_POINTWISE_COLUMNS = columns;
         assert.equal(choosePointwisePath(), path);
         const ws = [co, xs[1], 1, 1];
         assert.equal(chooseConvPath(convGeometry(xs, ws, {})), 'pointwise');
