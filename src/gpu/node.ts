@@ -10,8 +10,9 @@ import { setPlatform, type Platform } from './platform.ts';
 // thread spins at 100 %. On a CPU adapter (lavapipe) that spin takes a core from the threads running
 // the kernels: a 3×3 conv took 66–95 ms a call awaited plainly and 39–55 ms when the wait blocks the
 // thread 1 ms between polls (bench/README.md, "Waiting without spinning"). After a short plain spin
-// (round trips of small work take ~0.1 ms), each event-loop turn sleeps 1 ms in Atomics.wait: timers
-// and I/O still run between turns, and the added latency is at most 1 ms.
+// (round trips of small work take ~0.1 ms), each event-loop turn sleeps in Atomics.wait — a quarter of
+// the time waited so far, at most 1 ms — so timers and I/O still run between turns and a wait overshoots
+// by at most a quarter, or 1 ms.
 const SPIN_MS = 1;
 const BLOCK_MS = 1;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -26,7 +27,8 @@ async function settleCalmly<T>(pending: Promise<T>): Promise<T> {
   const t0 = performance.now();
   while (!done) {
     await nextTurn();
-    if (!done && performance.now() - t0 > SPIN_MS) Atomics.wait(sleeper, 0, 0, BLOCK_MS);
+    const waited = performance.now() - t0;
+    if (!done && waited > SPIN_MS) Atomics.wait(sleeper, 0, 0, Math.min(BLOCK_MS, waited / 4));
   }
   return settled;
 }
