@@ -59,22 +59,15 @@ fn biasOf(m: u32) -> f32 {
   return select(0.0, bias[min(m, p.M - 1u)], p.hasBias == 1u);
 }
 
-@compute @workgroup_size(WX, WY)
-fn gemm(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let HW4 = p.HW / 4u;
-  let cols4 = p.N * HW4;
-  let c0 = gid.x * 2u;
-  let m0 = gid.y * 4u;
-  if (c0 >= cols4 || m0 >= p.M) { return; }
-  let c1 = min(c0 + 1u, cols4 - 1u);
-  let n0 = c0 / HW4;
-  let q0 = c0 - n0 * HW4;
-  let n1 = c1 / HW4;
-  let q1 = c1 - n1 * HW4;
-  var ib0 = n0 * p.K * HW4 + q0;
-  var ib1 = n1 * p.K * HW4 + q1;
-  let ra = rowsA(m0);
+// 4 rows × 8 columns of the product: rows ra of opA(A), columns the vec4s B4[first0] and B4[first1],
+// both advancing `stride` vec4s per k. Eight vec4 accumulators, 4 scalar A loads and 2 vec4 B loads per
+// k. gemm and gemm_packed share it (Mesa inlines every function, so on lavapipe the code is the same).
+struct Block { x00: vec4<f32>, x01: vec4<f32>, x10: vec4<f32>, x11: vec4<f32>,
+               x20: vec4<f32>, x21: vec4<f32>, x30: vec4<f32>, x31: vec4<f32> }
+
+fn rowsTimesColumns(ra: RowsA, first0: u32, first1: u32, stride: u32) -> Block {
   var ia0 = ra.r0; var ia1 = ra.r1; var ia2 = ra.r2; var ia3 = ra.r3;
+  var ib0 = first0; var ib1 = first1;
   var x00 = vec4<f32>(0.0); var x01 = vec4<f32>(0.0);
   var x10 = vec4<f32>(0.0); var x11 = vec4<f32>(0.0);
   var x20 = vec4<f32>(0.0); var x21 = vec4<f32>(0.0);
@@ -91,15 +84,31 @@ fn gemm(@builtin(global_invocation_id) gid: vec3<u32>) {
     x20 = fma(a2, b0, x20); x21 = fma(a2, b1, x21);
     x30 = fma(a3, b0, x30); x31 = fma(a3, b1, x31);
     ia0 += ra.sk; ia1 += ra.sk; ia2 += ra.sk; ia3 += ra.sk;
-    ib0 += HW4; ib1 += HW4;
+    ib0 += stride; ib1 += stride;
   }
+  return Block(x00, x01, x10, x11, x20, x21, x30, x31);
+}
+
+@compute @workgroup_size(WX, WY)
+fn gemm(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let HW4 = p.HW / 4u;
+  let cols4 = p.N * HW4;
+  let c0 = gid.x * 2u;
+  let m0 = gid.y * 4u;
+  if (c0 >= cols4 || m0 >= p.M) { return; }
+  let c1 = min(c0 + 1u, cols4 - 1u);
+  let n0 = c0 / HW4;
+  let q0 = c0 - n0 * HW4;
+  let n1 = c1 / HW4;
+  let q1 = c1 - n1 * HW4;
+  let x = rowsTimesColumns(rowsA(m0), n0 * p.K * HW4 + q0, n1 * p.K * HW4 + q1, HW4);
   let has1 = c0 + 1u < cols4;
   var o0 = (n0 * p.M + m0) * HW4 + q0;
   var o1 = (n1 * p.M + m0) * HW4 + q1;
-  C4[o0] = x00 + biasOf(m0); if (has1) { C4[o1] = x01 + biasOf(m0); }
-  if (m0 + 1u < p.M) { o0 += HW4; o1 += HW4; C4[o0] = x10 + biasOf(m0 + 1u); if (has1) { C4[o1] = x11 + biasOf(m0 + 1u); } }
-  if (m0 + 2u < p.M) { o0 += HW4; o1 += HW4; C4[o0] = x20 + biasOf(m0 + 2u); if (has1) { C4[o1] = x21 + biasOf(m0 + 2u); } }
-  if (m0 + 3u < p.M) { o0 += HW4; o1 += HW4; C4[o0] = x30 + biasOf(m0 + 3u); if (has1) { C4[o1] = x31 + biasOf(m0 + 3u); } }
+  C4[o0] = x.x00 + biasOf(m0); if (has1) { C4[o1] = x.x01 + biasOf(m0); }
+  if (m0 + 1u < p.M) { o0 += HW4; o1 += HW4; C4[o0] = x.x10 + biasOf(m0 + 1u); if (has1) { C4[o1] = x.x11 + biasOf(m0 + 1u); } }
+  if (m0 + 2u < p.M) { o0 += HW4; o1 += HW4; C4[o0] = x.x20 + biasOf(m0 + 2u); if (has1) { C4[o1] = x.x21 + biasOf(m0 + 2u); } }
+  if (m0 + 3u < p.M) { o0 += HW4; o1 += HW4; C4[o0] = x.x30 + biasOf(m0 + 3u); if (has1) { C4[o1] = x.x31 + biasOf(m0 + 3u); } }
 }
 
 // Offset of GEMM column j (clamped to the last one) in a [N, R, HW] tensor at channel 0.
@@ -180,32 +189,11 @@ fn gemm_packed(@builtin(global_invocation_id) gid: vec3<u32>) {
   let j0 = gid.x * 8u;
   let m0 = gid.y * 4u;
   if (j0 >= p.N * p.HW || m0 >= p.M) { return; }
-  let W4 = packedCols() / 4u;
-  var ib = gid.x * 2u;
-  let ra = rowsA(m0);
-  var ia0 = ra.r0; var ia1 = ra.r1; var ia2 = ra.r2; var ia3 = ra.r3;
-  var x00 = vec4<f32>(0.0); var x01 = vec4<f32>(0.0);
-  var x10 = vec4<f32>(0.0); var x11 = vec4<f32>(0.0);
-  var x20 = vec4<f32>(0.0); var x21 = vec4<f32>(0.0);
-  var x30 = vec4<f32>(0.0); var x31 = vec4<f32>(0.0);
-  for (var k = 0u; k < p.K; k++) {
-    let b0 = B4[ib];
-    let b1 = B4[ib + 1u];
-    let a0 = vec4(A[ia0]);
-    let a1 = vec4(A[ia1]);
-    let a2 = vec4(A[ia2]);
-    let a3 = vec4(A[ia3]);
-    x00 = fma(a0, b0, x00); x01 = fma(a0, b1, x01);
-    x10 = fma(a1, b0, x10); x11 = fma(a1, b1, x11);
-    x20 = fma(a2, b0, x20); x21 = fma(a2, b1, x21);
-    x30 = fma(a3, b0, x30); x31 = fma(a3, b1, x31);
-    ia0 += ra.sk; ia1 += ra.sk; ia2 += ra.sk; ia3 += ra.sk;
-    ib += W4;
-  }
-  storeRow(j0, m0, x00, x01);
-  if (m0 + 1u < p.M) { storeRow(j0, m0 + 1u, x10, x11); }
-  if (m0 + 2u < p.M) { storeRow(j0, m0 + 2u, x20, x21); }
-  if (m0 + 3u < p.M) { storeRow(j0, m0 + 3u, x30, x31); }
+  let x = rowsTimesColumns(rowsA(m0), gid.x * 2u, gid.x * 2u + 1u, packedCols() / 4u);
+  storeRow(j0, m0, x.x00, x.x01);
+  if (m0 + 1u < p.M) { storeRow(j0, m0 + 1u, x.x10, x.x11); }
+  if (m0 + 2u < p.M) { storeRow(j0, m0 + 2u, x.x20, x.x21); }
+  if (m0 + 3u < p.M) { storeRow(j0, m0 + 3u, x.x30, x.x31); }
 }
 
 // wgrad: A = G (dY) [N, M, HW], B = X [N, K, HW], C = part [splits, M, K].
