@@ -7,6 +7,7 @@ import type { KernelTime } from '../gpu/profiler.ts';
 import type { EvalSummary } from '../cli/eval.ts';
 import type { ClassAccuracy } from '../seeable/score.ts';
 import { parseScoresCsv, type ScoreRow } from './scores-csv.ts';
+import type { ResumeRecord } from '../seeable/run-config.ts';
 
 export interface TrainPoint {
   step: number;
@@ -46,6 +47,8 @@ export interface RunData {
   dir: string;
   config: Record<string, unknown> | null;
   command: string | null;
+  /** resumes that changed a setting (config.json) */
+  resumes: ResumeRecord[];
   train: TrainPoint[];
   val: ValPoint[];
   checkpoints: { latest: Record<string, unknown> | null; best: Record<string, unknown> | null; count: number };
@@ -78,7 +81,7 @@ export function readRun(dir: string, opts: { evalDir?: string; profilePath?: str
   };
   if (!existsSync(dir)) throw new Error(`${dir}: no such run folder`);
 
-  const cfgFile = attempt('config', join(dir, 'config.json'), `no config.json in ${dir} (not a seeable train run folder?)`, () => readJson(join(dir, 'config.json')) as { config?: Record<string, unknown>; command?: string | null });
+  const cfgFile = attempt('config', join(dir, 'config.json'), `no config.json in ${dir} (not a seeable train run folder?)`, () => readJson(join(dir, 'config.json')) as { config?: Record<string, unknown>; command?: string | null; resumes?: ResumeRecord[] });
   const train: TrainPoint[] = [];
   const val: ValPoint[] = [];
   attempt('metrics', join(dir, 'metrics.jsonl'), 'no metrics.jsonl yet: the run has not finished a training step', () => {
@@ -119,7 +122,7 @@ export function readRun(dir: string, opts: { evalDir?: string; profilePath?: str
   const profile = attempt('profile', profilePath, `no kernel profile (${profilePath}): make one with \`seeable report ${dir} --profile 3\``, () => readJson(profilePath) as ProfileFile);
 
   return {
-    dir, config: cfgFile?.config ?? null, command: cfgFile?.command ?? null, train, val,
+    dir, config: cfgFile?.config ?? null, command: cfgFile?.command ?? null, resumes: cfgFile?.resumes ?? [], train, val,
     checkpoints: { latest, best: ckpt('best.json'), count },
     evalDir, eval: evalJson, scores, profile, notes,
   };

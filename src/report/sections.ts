@@ -5,6 +5,7 @@ import { averagePrecision, equalErrorRate, rocAuc, rocCurve } from '../seeable/m
 import { escapeXml as esc, fmt, heatmapSvg, meanVector } from './heatmap.ts';
 import { histogramSpec, renderSvg, rocSpec, seriesSpec } from './plots.ts';
 import type { RunData, TrainPoint } from './run-data.ts';
+import { describeChanges } from '../seeable/run-config.ts';
 
 export const note = (text: string) => `<p class="note">${esc(text)}</p>`;
 
@@ -52,7 +53,10 @@ export function configSection(run: RunData): string {
   const ckLine = ck.latest
     ? `<p>Checkpoints: ${ck.count} kept; latest ${esc(String(ck.latest.checkpoint ?? ''))} at step ${esc(String(ck.latest.step ?? '?'))}${ck.best ? `, best (validation AUC) at step ${esc(String(ck.best.step ?? '?'))}` : ''}.</p>`
     : note('no checkpoint yet');
-  return section('config', 'Configuration', `${cmd}${ckLine}<h3>Settings</h3>${table(rows, undefined, 'kv cols')}`);
+  const resumes = run.resumes.length
+    ? `<h3>Resumed with changed settings</h3><ul>${run.resumes.map((r) => `<li>at step ${r.step}: ${esc(describeChanges(r.changed))}${r.command ? ` — <code>${esc(r.command)}</code>` : ''}</li>`).join('')}</ul>`
+    : '';
+  return section('config', 'Configuration', `${cmd}${resumes}${ckLine}<h3>Settings</h3>${table(rows, undefined, 'kv cols')}`);
 }
 
 export async function trainingSection(run: RunData): Promise<string> {

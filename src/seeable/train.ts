@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint.ts';
 import { readSplit, formatSkipped } from '../io/dataset.ts';
 import { decodeImage, jpegRoundTrip } from '../io/images.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
 import { Adam } from '../nn/optim/adam.ts';
 import type { Optimizer } from '../nn/optim/optimizer.ts';
 import { SAM } from '../nn/optim/sam.ts';
@@ -28,6 +27,7 @@ import { classAccuracy } from './score.ts';
 import { numTypes } from './discrepancy.ts';
 import { oneClassAuc } from './validate.ts';
 import { buildSeeable, type SeeableParts } from './setup.ts';
+import { describeChanges, recordRunConfig } from './run-config.ts';
 import { loadPretrainedEncoder } from './pretrained.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -92,7 +92,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
   const ckDir = join(runDir, 'checkpoints');
   mkdirSync(ckDir, { recursive: true });
   const resumeFrom = (o.resume ?? true) && existsSync(join(ckDir, 'latest.json')) ? loadCheckpoint(ckDir) : null;
-  if (!resumeFrom) writeFileAtomic(join(runDir, 'config.json'), JSON.stringify({ config: cfg, command: o.command ?? null }, null, 2));
+  const resumeChanges = recordRunConfig(runDir, cfg, o.command ?? null, resumeFrom ? resumeFrom.meta.step : null);
 
   const train = await readSplit(cfg.trainDir, { limit: cfg.trainLimit || undefined, decode: false });
   const val = await readSplit(cfg.valDir, { limit: cfg.valFaces, decode: false });
@@ -111,7 +111,7 @@ export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
     restoreCheckpoint(resumeFrom, { model: parts.net, optimizer: base, rngs });
     start = resumeFrom.meta.step;
     bestAuc = (resumeFrom.meta.info.bestValAuc as number | null) ?? null;
-    log(`[train] resumed from ${resumeFrom.path} at step ${start}`);
+    log(`[train] resumed from ${resumeFrom.path} at step ${start}${resumeChanges ? `, with changed settings: ${describeChanges(resumeChanges.changed)}` : ''}`);
   }
   const schedule = constantThenLinearDecay({ lr: cfg.lr, totalSteps: cfg.steps, constantSteps: Math.round(cfg.steps * cfg.constantFraction) });
   const trainSrc = cachedSource(train.entries, decodeImage);

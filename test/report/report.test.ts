@@ -25,7 +25,8 @@ function makeRun(dir: string, seed: number, opts: { locColumns?: boolean } = {})
   mkdirSync(join(dir, 'eval'), { recursive: true });
   const config = { backbone: 'b0', size: 48, gridRows: 2, gridCols: 3, types: 'sbi2', steps: 7, lr: 0.00123, valDir: '/nonexistent/val' };
   const command = `seeable train --preset tiny --set steps=7 --run ${dir}`;
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ config, command }));
+  const resumes = [{ step: 4, command: `${command} --set lr=0.00123`, changed: { lr: { from: 0.001, to: 0.00123 } } }];
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ config, command, resumes }));
   const train = Array.from({ length: 7 }, (_, i) => ({ step: i + 1, loss: 3 + rnd(), bcr: 2.5 + rnd(), gui: rnd(), lr: 0.00123, imagesPerSecond: 1 + rnd(), elapsedS: 2 * (i + 1) }));
   const val = [{ step: 4, valAuc: 0.5 + 0.4 * rnd(), threshold: rnd() }, { step: 7, valAuc: 0.5 + 0.4 * rnd(), threshold: rnd() }];
   const lines = [...train.slice(0, 4), val[0], ...train.slice(4), val[1]].map((m) => JSON.stringify(m));
@@ -66,6 +67,7 @@ describe('seeable report', () => {
     for (const id of ['config', 'training', 'evaluation', 'locations', 'gallery', 'profile']) assert.ok(html.includes(`<section id="${id}">`), `section ${id}`);
     // The configuration and the command (HTML-escaped as written).
     assert.ok(html.includes(run.command.replace(/&/g, '&amp;')));
+    assert.ok(html.includes('at step 4: lr 0.001 → 0.00123'), 'a resume that changed a setting is listed');
     assert.ok(html.includes('<td>0.00123</td>') && html.includes('<td>b0</td>'));
     assert.match(html, /latest ckpt-00000007\.json at step 7/);
     // Curves: the loss chart and the validation chart as SVG; the last loss in the table.
