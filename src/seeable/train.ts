@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { loadCheckpoint, restoreCheckpoint, saveCheckpoint } from '../io/checkpoint.ts';
 import { readSplit, formatSkipped } from '../io/dataset.ts';
+import { lockRunFolder } from '../io/run-lock.ts';
 import { decodeImage, jpegRoundTrip } from '../io/images.ts';
 import { Adam } from '../nn/optim/adam.ts';
 import type { Optimizer } from '../nn/optim/optimizer.ts';
@@ -86,9 +87,18 @@ export function objective(cfg: SeeableConfig, parts: SeeableParts, x: Tensor, y:
 }
 
 export async function trainSeeable(o: TrainOptions): Promise<TrainResult> {
+  mkdirSync(o.runDir, { recursive: true });
+  const lock = lockRunFolder(o.runDir);
+  try {
+    return await trainLocked(o);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainLocked(o: TrainOptions): Promise<TrainResult> {
   const log = o.log ?? ((s: string) => console.log(s));
   const { cfg, runDir } = o;
-  mkdirSync(runDir, { recursive: true });
   const ckDir = join(runDir, 'checkpoints');
   mkdirSync(ckDir, { recursive: true });
   const resumeFrom = (o.resume ?? true) && existsSync(join(ckDir, 'latest.json')) ? loadCheckpoint(ckDir) : null;

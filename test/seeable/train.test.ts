@@ -29,6 +29,7 @@ it('a resumed run reaches the same weights as an uninterrupted one', { timeout: 
   assert.deepEqual(metrics.filter((m) => 'loss' in m).map((m) => m.step), [1, 2]);
   assert.ok(metrics.every((m) => !('loss' in m) || Number.isFinite(m.loss)));
   assert.ok(existsSync(join(dir, 'whole', 'checkpoints', 'best.json')));
+  assert.ok(!existsSync(join(dir, 'whole', 'run.lock')), 'a finished run releases its folder');
 
   const first = await trainSeeable({ cfg, runDir: join(dir, 'split'), log: quiet, maxStepsThisRun: 1 });
   assert.equal(first.step, 1);
