@@ -12,6 +12,13 @@ const dir = mkdtempSync(join(tmpdir(), 'run-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const read = () => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfigFile;
 
+it('the long preset is the quick recipe run 4000 steps (runs/long-a)', () => {
+  const quick = resolveConfig('quick');
+  const long = resolveConfig('long');
+  assert.deepEqual({ ...long, steps: quick.steps, valEvery: quick.valEvery }, quick);
+  assert.equal(long.steps, 4000);
+});
+
 it('records a resume that changes settings and refuses one that changes the model', () => {
   const cfg = resolveConfig('quick', { steps: 4000 });
   assert.equal(recordRunConfig(dir, cfg, 'train --run r', null), null);
