@@ -3,12 +3,12 @@
 // face weights (weights/) and a SeeABLE checkpoint. PATH: a checkpoint JSON, a checkpoints folder
 // (its latest.json), or a run folder (its checkpoints/best.json, else latest; default runs/main,
 // the main job's run). Node's http only; nothing is written outside dist/web.
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { latestCheckpoint } from '../src/io/checkpoint.ts';
+import { resolveCheckpoint } from '../src/io/checkpoint.ts';
 import { bundleForBrowser } from '../tools/bundle.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -16,17 +16,6 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json', '.safetensors': 'application/octet-stream', '.txt': 'text/plain; charset=utf-8',
 };
-
-/** The checkpoint JSON a PATH names (see the header), or null when there is none yet. */
-export function resolveCheckpoint(path: string): string | null {
-  if (path.endsWith('.json')) return existsSync(path) ? path : null;
-  if (!existsSync(path) || !statSync(path).isDirectory()) return null;
-  const run = join(path, 'checkpoints');
-  if (existsSync(run) && statSync(run).isDirectory()) {
-    return existsSync(join(run, 'best.json')) ? join(run, 'best.json') : latestCheckpoint(run);
-  }
-  return latestCheckpoint(path);
-}
 
 export interface WebServer { server: Server; url: string; checkpoint: string | null; close: () => Promise<void> }
 

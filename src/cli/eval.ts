@@ -71,7 +71,7 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('ROC-AUC, AP and EER of a checkpoint on real vs fake faces')
-    .requiredOption('--checkpoint <path>', 'a checkpoint JSON or a run\'s checkpoints folder')
+    .option('--checkpoint <path>', 'a checkpoint JSON, a checkpoints folder (its latest) or a run folder (its best)', 'runs/main')
     .requiredOption('--real <dir>', 'folder of real faces (with landmarks.json)')
     .requiredOption('--fake <dir>', 'folder of fake faces (with landmarks.json)')
     .option('--out <dir>', 'write roc.png, roc.svg, scores.csv and eval.json here')

@@ -23,7 +23,7 @@ export function registerScore(program: Command): void {
     .command('score')
     .argument('<target>', 'an image or a folder of images (landmarks from the folder\'s landmarks.json, else our face detector)')
     .description('score faces: higher = more likely fake')
-    .requiredOption('--checkpoint <path>', 'a checkpoint JSON or a run\'s checkpoints folder')
+    .option('--checkpoint <path>', 'a checkpoint JSON, a checkpoints folder (its latest) or a run folder (its best)', 'runs/main')
     .addOption(new Option('--variant <name>', 'score variant (default: the checkpoint\'s; pristine-margin needs a pristine-class model)').choices(SCORE_VARIANTS))
     .option('--detect', 'find faces and landmarks with our detector even when landmarks.json has them')
     .action(async (target: string, o: { checkpoint: string; variant?: ScoreVariant; detect?: boolean }) => {

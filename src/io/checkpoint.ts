@@ -3,7 +3,7 @@
 // with its sha256. Both are written atomically, the JSON last, then `latest.json` is pointed at it:
 // a run killed at any instant leaves the previous checkpoint intact and resumable.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Module } from '../nn/module.ts';
 import type { OptimizerState } from '../nn/optim/optimizer.ts';
@@ -92,10 +92,22 @@ export function latestCheckpoint(dir: string): string | null {
   return join(dir, ref.checkpoint);
 }
 
+/** The checkpoint JSON a path names: a checkpoint JSON itself, a checkpoints folder (its latest), or a
+ *  run folder (its checkpoints/best.json, else the latest); null when there is none (yet). */
+export function resolveCheckpoint(path: string): string | null {
+  if (path.endsWith('.json')) return existsSync(path) ? path : null;
+  if (!existsSync(path) || !statSync(path).isDirectory()) return null;
+  const ckDir = join(path, 'checkpoints');
+  if (existsSync(ckDir) && statSync(ckDir).isDirectory()) {
+    return existsSync(join(ckDir, 'best.json')) ? join(ckDir, 'best.json') : latestCheckpoint(ckDir);
+  }
+  return latestCheckpoint(path);
+}
+
 /** Read and verify a checkpoint (the JSON path, or a folder with latest.json). */
 export function loadCheckpoint(pathOrDir: string): LoadedCheckpoint {
-  const path = pathOrDir.endsWith('.json') ? pathOrDir : latestCheckpoint(pathOrDir);
-  if (!path) throw new Error(`${pathOrDir}: no checkpoint here (no latest.json)`);
+  const path = pathOrDir.endsWith('.json') ? pathOrDir : resolveCheckpoint(pathOrDir);
+  if (!path) throw new Error(`${pathOrDir}: no checkpoint here (give a checkpoint JSON, a checkpoints folder with latest.json, or a run folder)`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { checkpointExtra, latestCheckpoint, loadCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
+import { checkpointExtra, latestCheckpoint, loadCheckpoint, resolveCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
 import { Linear } from '../../src/nn/linear.ts';
 import { Adam } from '../../src/nn/optim/adam.ts';
 import { mean } from '../../src/ops/reduce.ts';
@@ -56,6 +56,26 @@ describe('checkpoints', () => {
     assert.deepEqual(files, ['ckpt-00000030.json', 'ckpt-00000030.safetensors', 'ckpt-00000040.json', 'ckpt-00000040.safetensors']);
     assert.match(latestCheckpoint(dir)!, /ckpt-00000040\.json$/);
     assert.ok(!readdirSync(dir).some((f) => f.includes('.tmp-')), 'no temp files left');
+  });
+
+  it('resolves a run folder to its best checkpoint, else its latest', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'seeable-run-'));
+    try {
+      const ckDir = join(run, 'checkpoints');
+      mkdirSync(ckDir);
+      const model = new Linear(2, 2, { rng: new Rng(4) });
+      await saveCheckpoint(ckDir, { step: 5, epoch: 0, model });
+      assert.equal(resolveCheckpoint(run), join(ckDir, 'ckpt-00000005.json'), 'no best yet: the latest');
+      await saveCheckpoint(ckDir, { step: 5, epoch: 0, model }, { name: 'best' });
+      await saveCheckpoint(ckDir, { step: 9, epoch: 0, model });
+      assert.equal(resolveCheckpoint(run), join(ckDir, 'best.json'));
+      assert.equal(resolveCheckpoint(ckDir), join(ckDir, 'ckpt-00000009.json'), 'a checkpoints folder: its latest');
+      assert.equal(loadCheckpoint(run).meta.step, 5);
+      assert.equal(resolveCheckpoint(join(run, 'nothing')), null);
+      assert.throws(() => loadCheckpoint(join(run, 'nothing')), /nothing: no checkpoint here \(give a checkpoint JSON/);
+    } finally {
+      rmSync(run, { recursive: true, force: true });
+    }
   });
 
   it('detects a corrupted tensor file and names it', async () => {
