@@ -25,27 +25,28 @@ const { values } = parseArgs({
     set: { type: 'string', multiple: true, default: [] },
   },
 });
-if (!existsSync(join(data, 'train'))) throw new Error(`${data}/train not found: the main job reads the bundled faces from ../shared/data`);
+async function mainJob(): Promise<void> {
+  if (!existsSync(join(data, 'train'))) throw new Error(`${data}/train not found: the main job reads the bundled faces from ../shared/data`);
 
-const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
-const gpu = await initGpu();
-const t0 = performance.now();
-console.log(`[main] training SeeABLE (${values.preset}: ${cfg.backbone} at ${cfg.size}², ${cfg.steps} steps of ${cfg.batchFaces} faces × 2 views, ${cfg.optimizer}) → ${values.run}`);
-const r = await trainSeeable({ cfg, runDir: values.run!, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
-const trainS = (performance.now() - t0) / 1000;
-const ckpt = r.bestCheckpoint ?? r.checkpoint;
-const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
-console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
-const det = loadDetector(ckpt);
-const evalDir = join(values.run!, 'eval');
-const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fake'), {
-  limit: Number(values['eval-limit']) || undefined, out: evalDir,
-  progress: (d, t) => (d % 25 === 0 || d === t) && process.stderr.write(`\r[eval] ${d}/${t} faces`),
-});
-process.stderr.write('\n');
-const report = await writeReport(values.run!, { evalDir });
-const totalS = (performance.now() - t0) / 1000;
-console.log(`
+  const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
+  const gpu = await initGpu();
+  const t0 = performance.now();
+  console.log(`[main] training SeeABLE (${values.preset}: ${cfg.backbone} at ${cfg.size}², ${cfg.steps} steps of ${cfg.batchFaces} faces × 2 views, ${cfg.optimizer}) → ${values.run}`);
+  const r = await trainSeeable({ cfg, runDir: values.run!, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
+  const trainS = (performance.now() - t0) / 1000;
+  const ckpt = r.bestCheckpoint ?? r.checkpoint;
+  const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
+  console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
+  const det = loadDetector(ckpt);
+  const evalDir = join(values.run!, 'eval');
+  const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fake'), {
+    limit: Number(values['eval-limit']) || undefined, out: evalDir,
+    progress: (d, t) => (d % 25 === 0 || d === t) && process.stderr.write(`\r[eval] ${d}/${t} faces`),
+  });
+  process.stderr.write('\n');
+  const report = await writeReport(values.run!, { evalDir });
+  const totalS = (performance.now() - t0) / 1000;
+  console.log(`
 SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapter.isSoftware ? ' (software adapter)' : ''}
   one-class validation AUC : ${r.bestValAuc?.toFixed(4) ?? 'n/a'} (best; last ${r.lastValAuc?.toFixed(4) ?? 'n/a'}) — real val faces vs fresh discrepancies
   test ROC-AUC             : ${s.auc.toFixed(4)}   AP ${s.ap.toFixed(4)}   EER ${s.eer.toFixed(4)}   (${s.counts.real} real, ${s.counts.fake} fake${s.counts.unscored ? `, ${s.counts.unscored} not scorable` : ''})
@@ -55,3 +56,10 @@ SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapt
   report                   : ${report.path}
   total                    : ${(totalS / 60).toFixed(1)} min
 Full test set: npx seeable eval --checkpoint ${ckpt} --real ${data}/test/real --fake ${data}/test/fake --out ${evalDir}-full`);
+}
+
+// A failure (bad data, a run folder in use, a NaN loss) is one clear line, not a stack trace.
+mainJob().catch((e: Error) => {
+  console.error(`[main] ${e.message}`);
+  process.exitCode = 1;
+});
