@@ -1,7 +1,7 @@
 // The README's main job: a short one-class SeeABLE training on ../shared/data (real faces only),
 // then an evaluation on ../shared/data/test (real vs fake), and a summary of where things are.
 // A rerun resumes the run folder (or reuses a finished one); pass --fresh to start over.
-//   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick] [--eval-limit 100] [--fresh] [--set k=v ...]
+//   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick|long] [--eval-limit 100] [--fresh] [--set k=v ...]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,33 +18,34 @@ const root = resolve(import.meta.dirname, '..');
 const data = resolve(root, '..', 'shared', 'data');
 const { values } = parseArgs({
   options: {
-    run: { type: 'string', default: join(root, 'runs', 'main') },
+    run: { type: 'string' }, // default runs/main (quick), runs/main-<preset> otherwise: a preset never resumes another's run
     preset: { type: 'string', default: 'quick' },
     'eval-limit': { type: 'string', default: '100' },
     fresh: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
   },
 });
+const runDir = values.run ?? join(root, 'runs', values.preset === 'quick' ? 'main' : `main-${values.preset}`);
 async function mainJob(): Promise<void> {
   if (!existsSync(join(data, 'train'))) throw new Error(`${data}/train not found: the main job reads the bundled faces from ../shared/data`);
 
   const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
   const gpu = await initGpu();
   const t0 = performance.now();
-  console.log(`[main] training SeeABLE (${values.preset}: ${cfg.backbone} at ${cfg.size}², ${cfg.steps} steps of ${cfg.batchFaces} faces × 2 views, ${cfg.optimizer}) → ${values.run}`);
-  const r = await trainSeeable({ cfg, runDir: values.run!, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
+  console.log(`[main] training SeeABLE (${values.preset}: ${cfg.backbone} at ${cfg.size}², ${cfg.steps} steps of ${cfg.batchFaces} faces × 2 views, ${cfg.optimizer}) → ${runDir}`);
+  const r = await trainSeeable({ cfg, runDir, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
   const trainS = (performance.now() - t0) / 1000;
   const ckpt = r.bestCheckpoint ?? r.checkpoint;
   const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
   console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
   const det = loadDetector(ckpt);
-  const evalDir = join(values.run!, 'eval');
+  const evalDir = join(runDir, 'eval');
   const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fake'), {
     limit: Number(values['eval-limit']) || undefined, out: evalDir,
     progress: (d, t) => (d % 25 === 0 || d === t) && process.stderr.write(`\r[eval] ${d}/${t} faces`),
   });
   process.stderr.write('\n');
-  const report = await writeReport(values.run!, { evalDir });
+  const report = await writeReport(runDir, { evalDir });
   const totalS = (performance.now() - t0) / 1000;
   console.log(`
 SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapter.isSoftware ? ' (software adapter)' : ''}
