@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../src/gpu/node.ts';
 import { initGpu } from '../src/gpu/device.ts';
+import { countProgress } from '../src/cli/count-progress.ts';
 import { evaluate } from '../src/cli/eval.ts';
 import { parseSets } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
@@ -42,9 +43,8 @@ async function mainJob(): Promise<void> {
   const evalDir = join(runDir, 'eval');
   const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fake'), {
     limit: Number(values['eval-limit']) || undefined, out: evalDir,
-    progress: (d, t) => (d % 25 === 0 || d === t) && process.stderr.write(`\r[eval] ${d}/${t} faces`),
+    progress: countProgress('[eval]', 'images'),
   });
-  process.stderr.write('\n');
   const report = await writeReport(runDir, { evalDir });
   const totalS = (performance.now() - t0) / 1000;
   console.log(`

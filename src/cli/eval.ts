@@ -10,6 +10,7 @@ import { renderSvg, rocSpec } from '../report/plots.ts';
 import { fileKey, loadDetector, scoreImage, type Detector, type ImageResult } from '../seeable/detector.ts';
 import { averagePrecision, equalErrorRate, rocAuc, rocCurve } from '../seeable/metrics.ts';
 import { SCORE_VARIANTS, type ScoreVariant } from '../seeable/score.ts';
+import { countProgress } from './count-progress.ts';
 import { listImages } from './score.ts';
 
 export interface EvalSummary {
@@ -83,9 +84,8 @@ export function registerEval(program: Command): void {
       const det = loadDetector(o.checkpoint, o.variant ? { scoreVariant: o.variant } : {});
       const s = await evaluate(det, o.real, o.fake, {
         limit: o.limit ? Number(o.limit) : undefined, out: o.out,
-        progress: o.json ? undefined : (d, t) => d % 20 === 0 || d === t ? process.stderr.write(`\r[eval] ${d}/${t} images`) : undefined,
+        progress: countProgress('[eval]', 'images'),
       });
-      if (!o.json) process.stderr.write('\n');
       if (o.json) {
         console.log(JSON.stringify(s));
       } else {
