@@ -22,7 +22,8 @@ export function countProgress(label: string, unit: string): (done: number, total
     if (done < total && done < (nextTenth * total) / 10) return;
     while (nextTenth * total <= done * 10) nextTenth++;
     const s = (performance.now() - t0) / 1000;
-    const eta = done < total ? `, about ${Math.ceil(((total - done) * s) / done / 60)} min left` : `, ${(s / 60).toFixed(1)} min`;
+    const left = ((total - done) * s) / done;
+    const eta = done >= total ? `, ${(s / 60).toFixed(1)} min` : left < 90 ? `, about ${Math.ceil(left)} s left` : `, about ${Math.ceil(left / 60)} min left`;
     process.stderr.write(`${label} ${done}/${total} ${unit} (${(done / s).toFixed(2)}/s${eta})\n`);
   };
 }

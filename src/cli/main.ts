@@ -9,6 +9,7 @@ import { registerEval } from './eval.ts';
 import { registerReport } from './report.ts';
 import { registerScore } from './score.ts';
 import { registerTrain } from './train.ts';
+import { registerValidate } from './validate.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerScore(program);
   registerEval(program);
+  registerValidate(program);
   registerFaces(program);
   registerReport(program);
   return program;

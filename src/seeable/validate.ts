@@ -24,7 +24,7 @@ export interface OneClassResult {
 }
 
 /** One-class validation: AUC of the score between real val crops and fresh discrepancies of them. */
-export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typeof oneClassValSet>>): Promise<OneClassResult> {
+export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typeof oneClassValSet>>, progress?: (done: number, total: number) => void): Promise<OneClassResult> {
   const sides = { real: [] as Record<string, number>[], altered: [] as Record<string, number>[] };
   const K = numClasses(ctx.sd);
   const realEmbeddings: Float32Array[] = [];
@@ -41,6 +41,7 @@ export async function oneClassAuc(ctx: ScoreContext, val: Awaited<ReturnType<typ
     realEmbeddings.push(h);
     sides.real.push(allScores(h, ctx, rawOf(i)));
     sides.altered.push(allScores(await embedFace(ctx, { ...face, image: val.altered[i] }, i), ctx, rawOf(n + i)));
+    progress?.(i + 1, n);
   }
   const key = scoreKey(ctx.variant, ctx.alpha);
   const real = sides.real.map((s) => s[key]);

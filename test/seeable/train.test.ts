@@ -30,6 +30,14 @@ it('a resumed run reaches the same weights as an uninterrupted one', { timeout: 
   assert.ok(metrics.every((m) => !('loss' in m) || Number.isFinite(m.loss)));
   assert.ok(existsSync(join(dir, 'whole', 'checkpoints', 'best.json')));
   assert.ok(!existsSync(join(dir, 'whole', 'run.lock')), 'a finished run releases its folder');
+  // `seeable validate` on the trainer's own faces and seed reproduces the logged validation exactly
+  const { validateCheckpoint } = await import('../../src/cli/validate.ts');
+  const logged = metrics.find((m) => 'valAuc' in m);
+  const v = await validateCheckpoint(join(dir, 'whole', 'checkpoints', 'best.json'), { faces: cfg.valFaces });
+  assert.equal(v.faces, cfg.valFaces);
+  assert.equal(v.auc, logged.valAuc);
+  assert.deepEqual(v.aucByVariant, logged.valAucByVariant);
+  assert.deepEqual(v.accuracy, logged.valAccuracy);
 
   const first = await trainSeeable({ cfg, runDir: join(dir, 'split'), log: quiet, maxStepsThisRun: 1 });
   assert.equal(first.step, 1);
