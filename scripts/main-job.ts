@@ -1,7 +1,7 @@
 // The README's main job: a short one-class SeeABLE training on ../shared/data (real faces only),
 // then an evaluation on ../shared/data/test (real vs fake), and a summary of where things are.
 // A rerun resumes the run folder (or reuses a finished one); pass --fresh to start over.
-//   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick|long] [--eval-limit 100] [--fresh] [--set k=v ...]
+//   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick|long] [--eval-limit 100] [--val-faces 200] [--fresh] [--set k=v ...]
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,8 @@ import '../src/gpu/node.ts';
 import { initGpu } from '../src/gpu/device.ts';
 import { countProgress } from '../src/cli/count-progress.ts';
 import { evaluate } from '../src/cli/eval.ts';
+import { validateCheckpoint } from '../src/cli/validate.ts';
+import { writeFileAtomic } from '../src/io/atomic.ts';
 import { parseSets } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
 import { loadDetector } from '../src/seeable/detector.ts';
@@ -22,12 +24,16 @@ const { values } = parseArgs({
     run: { type: 'string' }, // default runs/main (quick), runs/main-<preset> otherwise: a preset never resumes another's run
     preset: { type: 'string', default: 'quick' },
     'eval-limit': { type: 'string', default: '100' },
+    // the trainer validates on a few faces (valFaces) to stay fast; the end figure uses more
+    'val-faces': { type: 'string', default: '200' },
     fresh: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
   },
 });
 const runDir = values.run ?? join(root, 'runs', values.preset === 'quick' ? 'main' : `main-${values.preset}`);
 async function mainJob(): Promise<void> {
+  const valFaces = Number(values['val-faces']);
+  if (!Number.isInteger(valFaces) || valFaces < 1) throw new Error(`--val-faces ${values['val-faces']}: expected a positive whole number`);
   if (!existsSync(join(data, 'train'))) throw new Error(`${data}/train not found: the main job reads the bundled faces from ../shared/data`);
 
   const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
@@ -37,6 +43,9 @@ async function mainJob(): Promise<void> {
   const r = await trainSeeable({ cfg, runDir, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
   const trainS = (performance.now() - t0) / 1000;
   const ckpt = r.bestCheckpoint ?? r.checkpoint;
+  console.log(`[main] one-class validation of ${ckpt} on ${valFaces} val faces (real vs a fresh discrepancy of each; never fakes)`);
+  const v = await validateCheckpoint(ckpt, { faces: valFaces, progress: countProgress('[validate]', 'faces') });
+  writeFileAtomic(join(runDir, 'validate.json'), JSON.stringify(v, null, 2));
   const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
   console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
   const det = loadDetector(ckpt);
@@ -49,7 +58,7 @@ async function mainJob(): Promise<void> {
   const totalS = (performance.now() - t0) / 1000;
   console.log(`
 SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapter.isSoftware ? ' (software adapter)' : ''}
-  one-class validation AUC : ${r.bestValAuc?.toFixed(4) ?? 'n/a'} (best; last ${r.lastValAuc?.toFixed(4) ?? 'n/a'}) — real val faces vs fresh discrepancies
+  one-class validation AUC : ${v.auc.toFixed(4)} on ${v.faces} val faces (held-out location ${(100 * v.accuracy.location).toFixed(1)} %, chance ${(100 * v.chance.location).toFixed(1)} %); while training ${r.bestValAuc?.toFixed(4) ?? 'n/a'} (best; last ${r.lastValAuc?.toFixed(4) ?? 'n/a'}) on ${cfg.valFaces}
   test ROC-AUC             : ${s.auc.toFixed(4)}   AP ${s.ap.toFixed(4)}   EER ${s.eer.toFixed(4)}   (${s.counts.real} real, ${s.counts.fake} fake${s.counts.unscored ? `, ${s.counts.unscored} not scorable` : ''})
   training                 : ${r.step} steps, ${r.imagesPerSecond.toFixed(2)} images/s this session, ${trainS.toFixed(0)} s
   checkpoint               : ${ckpt}
