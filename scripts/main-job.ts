@@ -9,7 +9,7 @@ import '../src/gpu/node.ts';
 import { initGpu } from '../src/gpu/device.ts';
 import { countProgress } from '../src/cli/count-progress.ts';
 import { evaluate } from '../src/cli/eval.ts';
-import { validateCheckpoint } from '../src/cli/validate.ts';
+import { positiveCount, validateCheckpoint } from '../src/cli/validate.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
 import { parseSets } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
@@ -32,8 +32,7 @@ const { values } = parseArgs({
 });
 const runDir = values.run ?? join(root, 'runs', values.preset === 'quick' ? 'main' : `main-${values.preset}`);
 async function mainJob(): Promise<void> {
-  const valFaces = Number(values['val-faces']);
-  if (!Number.isInteger(valFaces) || valFaces < 1) throw new Error(`--val-faces ${values['val-faces']}: expected a positive whole number`);
+  const valFaces = positiveCount('val-faces', values['val-faces']!);
   if (!existsSync(join(data, 'train'))) throw new Error(`${data}/train not found: the main job reads the bundled faces from ../shared/data`);
 
   const cfg = resolveConfig(values.preset!, { trainDir: join(data, 'train'), valDir: join(data, 'val') }, parseSets(values.set!));
@@ -44,11 +43,11 @@ async function mainJob(): Promise<void> {
   const trainS = (performance.now() - t0) / 1000;
   const ckpt = r.bestCheckpoint ?? r.checkpoint;
   console.log(`[main] one-class validation of ${ckpt} on ${valFaces} val faces (real vs a fresh discrepancy of each; never fakes)`);
-  const v = await validateCheckpoint(ckpt, { faces: valFaces, progress: countProgress('[validate]', 'faces') });
+  const det = loadDetector(ckpt);
+  const v = await validateCheckpoint(det, { faces: valFaces, progress: countProgress('[validate]', 'faces') });
   writeFileAtomic(join(runDir, 'validate.json'), JSON.stringify(v, null, 2));
   const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
   console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
-  const det = loadDetector(ckpt);
   const evalDir = join(runDir, 'eval');
   const s = await evaluate(det, join(data, 'test', 'real'), join(data, 'test', 'fake'), {
     limit: Number(values['eval-limit']) || undefined, out: evalDir,

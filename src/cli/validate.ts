@@ -8,7 +8,8 @@ import { initGpu } from '../gpu/device.ts';
 import { formatSkipped, readSplit } from '../io/dataset.ts';
 import { decodeImage } from '../io/images.ts';
 import { cachedSource, oneClassValSet } from '../seeable/batches.ts';
-import { loadDetector } from '../seeable/detector.ts';
+import { validationSeed } from '../seeable/config.ts';
+import { loadDetector, type Detector } from '../seeable/detector.ts';
 import { numTypes } from '../seeable/discrepancy.ts';
 import { gpuRenderer } from '../seeable/gpu-render.ts';
 import { oneClassAuc } from '../seeable/validate.ts';
@@ -27,14 +28,21 @@ export interface ValidateSummary {
   chance: { class: number; location: number; type: number };
 }
 
-export async function validateCheckpoint(checkpoint: string, o: { dir?: string; faces?: number; seed?: number; progress?: (done: number, total: number) => void } = {}): Promise<ValidateSummary> {
-  const det = loadDetector(checkpoint);
+/** A command-line count (`--faces 200`): a positive whole number, or a clear error naming the flag. */
+export function positiveCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag} ${value}: expected a positive whole number`);
+  return n;
+}
+
+/** One-class validation of a loaded detector (a path: see `loadDetector`). */
+export async function validateCheckpoint(checkpoint: string | Detector, o: { dir?: string; faces?: number; seed?: number; progress?: (done: number, total: number) => void } = {}): Promise<ValidateSummary> {
+  const det = typeof checkpoint === 'string' ? loadDetector(checkpoint) : checkpoint;
   const dir = o.dir ?? det.cfg.valDir;
   const split = await readSplit(dir, { limit: o.faces, decode: false });
   if (split.skipped.length) process.stderr.write(formatSkipped(split.dir, split.skipped) + '\n');
   if (!split.entries.length) throw new Error(`${dir}: no usable faces (images with landmarks in landmarks.json)`);
-  // the trainer draws its validation discrepancies from seed + 2 (src/seeable/train.ts)
-  const seed = o.seed ?? det.cfg.seed + 2;
+  const seed = o.seed ?? validationSeed(det.cfg);
   const src = cachedSource(split.entries, decodeImage);
   const set = await oneClassValSet(src, split.entries.length, new Rng(seed), { sd: det.parts.sd, size: det.cfg.size, renderer: gpuRenderer });
   const r = await oneClassAuc(det.ctx, set, o.progress);
@@ -56,13 +64,9 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print one JSON object instead of text')
     .action(async (o: { checkpoint: string; data?: string; faces?: string; seed?: string; json?: boolean }) => {
       await initGpu();
-      const count = (name: string, v: string | undefined) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} ${v}: expected a positive whole number`);
-        return n;
-      };
-      const s = await validateCheckpoint(o.checkpoint, { dir: o.data, faces: count('faces', o.faces), seed: count('seed', o.seed), progress: countProgress('[validate]', 'faces') });
+      const faces = o.faces === undefined ? undefined : positiveCount('faces', o.faces);
+      const seed = o.seed === undefined ? undefined : positiveCount('seed', o.seed);
+      const s = await validateCheckpoint(o.checkpoint, { dir: o.data, faces, seed, progress: countProgress('[validate]', 'faces') });
       if (o.json) return console.log(JSON.stringify(s));
       const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
       console.log(`one-class validation AUC ${s.auc.toFixed(4)} (${s.variant}; ${s.faces} real faces of ${s.dir} vs a fresh discrepancy of each, seed ${s.seed})`);

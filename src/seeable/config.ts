@@ -115,6 +115,9 @@ export const DEFAULTS: SeeableConfig = {
   logEvery: 10,
 };
 
+/** The stream the one-class validation draws its discrepancies from (the trainer's and `seeable validate`'s). */
+export const validationSeed = (cfg: Pick<SeeableConfig, 'seed'>): number => cfg.seed + 2;
+
 const QUICK: Partial<SeeableConfig> = {
   backbone: 'b0', size: 64, batchFaces: 8, steps: 600, optimizer: 'adam', lr: 1e-3, dropConnect: 0,
   hidden: 256, trainLimit: 2000, valFaces: 32, valEvery: 150, ckptEvery: 20, logEvery: 10,

@@ -20,7 +20,7 @@ import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { cachedSource, oneClassValSet, trainBatch, type BatchOptions, type FaceSource } from './batches.ts';
 import { recalibrateBatchNorm } from '../nn/precise-bn.ts';
-import { curriculumGainAt, type SeeableConfig } from './config.ts';
+import { curriculumGainAt, validationSeed, type SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
 import { bcrLoss, guidanceLoss } from './losses.ts';
 import type { ScoreContext } from './scorer.ts';
@@ -126,7 +126,7 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
   const schedule = constantThenLinearDecay({ lr: cfg.lr, totalSteps: cfg.steps, constantSteps: Math.round(cfg.steps * cfg.constantFraction) });
   const trainSrc = cachedSource(train.entries, decodeImage);
   const valSrc = cachedSource(val.entries, decodeImage);
-  const valSet = await oneClassValSet(valSrc, cfg.valFaces, new Rng(cfg.seed + 2), { sd: parts.sd, size: cfg.size, renderer: gpuRenderer });
+  const valSet = await oneClassValSet(valSrc, cfg.valFaces, new Rng(validationSeed(cfg)), { sd: parts.sd, size: cfg.size, renderer: gpuRenderer });
   const ctx: ScoreContext = { net: parts.net, prototypes: parts.prototypesHost, sd: parts.sd, renderer: gpuRenderer, variant: cfg.scoreVariant, alpha: cfg.alpha, seed: cfg.seed, pristine: parts.pristine };
   const metricsPath = join(runDir, 'metrics.jsonl');
   truncateMetrics(metricsPath, start);
