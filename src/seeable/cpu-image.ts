@@ -46,13 +46,26 @@ export function blurPlane(src: Float32Array, w: number, h: number, k: number, si
   return out;
 }
 
-/** 1-D blur of `lines` lines of length n (element stride `step`, line stride `lineStep`), via a padded copy. */
+/**
+ * 1-D blur of `lines` lines of length n (element stride `step`, line stride `lineStep`), via a padded copy.
+ * A constant line (most lines of a blend mask: all 0 or all 1) gets Σ g[j]·c, summed in the same order as
+ * the general loop, so the result is bit-identical and the mask pipeline skips most of its k-tap work.
+ */
 function blurLines(src: Float32Array, dst: Float32Array, n: number, lines: number, step: number, lineStep: number, g: Float32Array): void {
   const k = g.length;
   const r = (k - 1) / 2;
   const pad = new Float32Array(n + 2 * r);
   for (let l = 0; l < lines; l++) {
     const base = l * lineStep;
+    const c = src[base];
+    let constant = true;
+    for (let i = 1; i < n && constant; i++) constant = src[base + i * step] === c;
+    if (constant) {
+      let s = 0;
+      for (let j = 0; j < k; j++) s += g[j] * c;
+      for (let i = 0; i < n; i++) dst[base + i * step] = s;
+      continue;
+    }
     for (let i = 0; i < n + 2 * r; i++) pad[i] = src[base + reflect101(i - r, n) * step];
     for (let i = 0; i < n; i++) {
       let s = 0;

@@ -39,6 +39,25 @@ describe('CPU image reference ops', () => {
     for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) ref += g[i] * g[j] * x[reflect101(0 + i - 2, h) * w + reflect101(10 + j - 2, w)];
     assert.ok(Math.abs(y[10] - ref) < 1e-6);
   });
+  it('blur of a binary mask (constant lines take the fast path) matches a direct 2-D sum everywhere', () => {
+    const w = 23, h = 17, k = 7, sigma = 1.7;
+    const m = new Float32Array(w * h);
+    for (let y = 5; y < 11; y++) for (let x = 8; x < 19; x++) m[y * w + x] = 1; // rows 0–4, 11–16 all 0
+    for (let x = 0; x < w; x++) m[14 * w + x] = 1; // one all-1 row
+    const out = blurPlane(m, w, h, k, sigma);
+    const g = gaussianKernel(k, sigma);
+    const r = (k - 1) / 2;
+    let worst = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let ref = 0;
+        for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) ref += g[i] * g[j] * m[reflect101(y + i - r, h) * w + reflect101(x + j - r, w)];
+        assert.ok(Number.isFinite(out[y * w + x]), `blur (${x}, ${y}) is ${out[y * w + x]}`);
+        worst = Math.max(worst, Math.abs(out[y * w + x] - ref));
+      }
+    }
+    assert.ok(worst < 1e-6, `max |Δ| ${worst}`);
+  });
   it('resize: identity at the same size; nearest picks floor(x·scale)', () => {
     const x = Float32Array.from({ length: 6 * 4 }, (_, i) => i);
     assert.deepEqual(resizePlane(x, 6, 4, 6, 4, 'linear'), x);
