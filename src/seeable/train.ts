@@ -18,7 +18,7 @@ import { tensor } from '../tensor/create.ts';
 import { Rng } from '../tensor/random.ts';
 import { tidy } from '../tensor/scope.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { cachedSource, oneClassValSet, trainBatch, type BatchOptions, type FaceSource } from './batches.ts';
+import { cachedSource, oneClassValSet, trainBatch, type Batch, type BatchOptions, type FaceSource } from './batches.ts';
 import { recalibrateBatchNorm } from '../nn/precise-bn.ts';
 import { curriculumGainAt, validationSeed, type SeeableConfig } from './config.ts';
 import { gpuRenderer } from './gpu-render.ts';
@@ -134,9 +134,20 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
   const extra = { prototypes: parts.prototypes };
   let threshold: number | null = (resumeFrom?.meta.info.threshold as number | null) ?? null;
   let thresholds = (resumeFrom?.meta.info.thresholds as Record<string, number> | undefined) ?? null;
+  // The next step's batch is drawn while the GPU runs this one (its CPU half — crops, masks — overlaps the
+  // step). A checkpoint saves the data RNG as it was before that batch's draws, so a resumed run draws it again.
+  let pending: PendingBatch | null = null;
+  const dataRngAtStep = () => (pending ? rngFromState(pending.rngState) : dataRng);
   const save = async (step: number, lastAuc: number | null, name?: string) =>
-    saveCheckpoint(ckDir, { step, epoch: Math.floor((step * cfg.batchFaces) / train.entries.length), model: parts.net, optimizer: base, rngs, extra,
+    saveCheckpoint(ckDir, { step, epoch: Math.floor((step * cfg.batchFaces) / train.entries.length), model: parts.net, optimizer: base,
+      rngs: { ...rngs, data: dataRngAtStep() }, extra,
       info: { config: cfg, bestValAuc: bestAuc, lastValAuc: lastAuc, threshold, thresholds, K: parts.K } }, name ? { name } : {});
+  const draw = (s: number): PendingBatch => {
+    const rngState = dataRng.getState();
+    const batch = trainBatch(trainSrc, dataRng, batchOptionsOf(cfg, parts, s));
+    batch.catch(() => {}); // handled when awaited; a failure must not surface early as an unhandled rejection
+    return { step: s, rngState, batch };
+  };
 
   const B = cfg.batchFaces;
   const S = cfg.size;
@@ -148,58 +159,64 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
   let imagesDone = 0;
   const stopAt = Math.min(cfg.steps, start + (o.maxStepsThisRun ?? Infinity));
   let step = start;
-  for (; step < stopAt; step++) {
-    const stepStart = performance.now();
-    const batch = await trainBatch(trainSrc, dataRng, batchOptionsOf(cfg, parts, step));
-    const x = tensor(batch.images, [2 * B, 3, S, S]);
-    const y = tensor(batch.labels, [2 * B], 'i32');
-    base.lr = schedule(step);
-    parts.net.train();
-    const [loss, bcr, gui, z] = objective(cfg, parts, x, y);
-    loss.backward();
-    if (sam) {
-      sam.firstStep();
-      const again = objective(cfg, parts, x, y);
-      again[0].backward();
-      sam.secondStep();
-      for (const t of again) t?.dispose();
-    } else {
-      base.step();
-      base.zeroGrad();
-    }
-    const values = [await loss.item(), await bcr.item(), gui ? await gui.item() : 0];
-    const acc = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd), parts.pristine);
-    for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
-    if (!values.every(Number.isFinite)) {
-      throw new Error(`[train] the loss became ${values[0]} at step ${step + 1}; stopping. The last good checkpoint is ${lastCkpt || 'none (no checkpoint yet)'} — lower the LR or check the data.`);
-    }
-    imagesDone += 2 * B;
-    const m: Metrics = {
-      step: step + 1, loss: values[0], bcr: values[1], gui: values[2], trainAcc: acc.class, trainLocAcc: acc.location, ...(acc.binary !== undefined ? { trainBinaryAcc: acc.binary } : {}), lr: base.lr,
-      imagesPerSecond: (2 * B * 1000) / (performance.now() - stepStart), elapsedS: (performance.now() - t0) / 1000,
-    };
-    appendFileSync(metricsPath, JSON.stringify(m) + '\n');
-    progress.update(step + 1, m.loss, m.imagesPerSecond);
-    if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) acc ${(100 * m.trainAcc).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
-    const last = step + 1 === cfg.steps;
-    if ((step + 1) % cfg.valEvery === 0 || last) {
-      if (cfg.bnRecalibration > 0) await recalibrate(cfg, parts, trainSrc);
-      const v = await oneClassAuc(ctx, valSet);
-      lastAuc = v.auc;
-      threshold = v.threshold;
-      thresholds = v.thresholdByVariant;
-      appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold, valAucByVariant: v.byVariant, valAccuracy: v.accuracy }) + '\n');
-      const others = Object.entries(v.byVariant).map(([k, a]) => `${k} ${a.toFixed(3)}`).join(', ');
-      const a = v.accuracy;
-      const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
-      progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies; by score variant: ${others})`, log);
-      progress.log(`step ${step + 1}: held-out discrepancy accuracy: class ${pct(a.class)} (chance ${pct(1 / parts.K)}), location ${pct(a.location)} (chance ${pct(1 / parts.sd.scheme.count)}), type ${pct(a.type)} (chance ${pct(1 / numTypes(parts.sd))})${a.binary !== undefined ? `, pristine vs altered ${pct(a.binary)}` : ''}`, log);
-      if (bestAuc === null || lastAuc > bestAuc) {
-        bestAuc = lastAuc;
-        bestCkpt = await save(step + 1, lastAuc, 'best');
+  try {
+    for (; step < stopAt; step++) {
+      const stepStart = performance.now();
+      const batch = await (pending ?? draw(step)).batch;
+      pending = null;
+      const x = tensor(batch.images, [2 * B, 3, S, S]);
+      const y = tensor(batch.labels, [2 * B], 'i32');
+      base.lr = schedule(step);
+      parts.net.train();
+      const [loss, bcr, gui, z] = objective(cfg, parts, x, y);
+      loss.backward();
+      if (sam) {
+        sam.firstStep();
+        const again = objective(cfg, parts, x, y);
+        again[0].backward();
+        sam.secondStep();
+        for (const t of again) t?.dispose();
+      } else {
+        base.step();
+        base.zeroGrad();
       }
+      if (step + 1 < stopAt) pending = draw(step + 1);
+      const values = [await loss.item(), await bcr.item(), gui ? await gui.item() : 0];
+      const acc = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd), parts.pristine);
+      for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
+      if (!values.every(Number.isFinite)) {
+        throw new Error(`[train] the loss became ${values[0]} at step ${step + 1}; stopping. The last good checkpoint is ${lastCkpt || 'none (no checkpoint yet)'} — lower the LR or check the data.`);
+      }
+      imagesDone += 2 * B;
+      const m: Metrics = {
+        step: step + 1, loss: values[0], bcr: values[1], gui: values[2], trainAcc: acc.class, trainLocAcc: acc.location, ...(acc.binary !== undefined ? { trainBinaryAcc: acc.binary } : {}), lr: base.lr,
+        imagesPerSecond: (2 * B * 1000) / (performance.now() - stepStart), elapsedS: (performance.now() - t0) / 1000,
+      };
+      appendFileSync(metricsPath, JSON.stringify(m) + '\n');
+      progress.update(step + 1, m.loss, m.imagesPerSecond);
+      if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) acc ${(100 * m.trainAcc).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
+      const last = step + 1 === cfg.steps;
+      if ((step + 1) % cfg.valEvery === 0 || last) {
+        if (cfg.bnRecalibration > 0) await recalibrate(cfg, parts, trainSrc);
+        const v = await oneClassAuc(ctx, valSet);
+        lastAuc = v.auc;
+        threshold = v.threshold;
+        thresholds = v.thresholdByVariant;
+        appendFileSync(metricsPath, JSON.stringify({ step: step + 1, valAuc: lastAuc, threshold, valAucByVariant: v.byVariant, valAccuracy: v.accuracy }) + '\n');
+        const others = Object.entries(v.byVariant).map(([k, a]) => `${k} ${a.toFixed(3)}`).join(', ');
+        const a = v.accuracy;
+        const pct = (f: number) => `${(100 * f).toFixed(1)}%`;
+        progress.log(`step ${step + 1}: one-class validation AUC ${lastAuc.toFixed(4)} (real val faces vs fresh discrepancies; by score variant: ${others})`, log);
+        progress.log(`step ${step + 1}: held-out discrepancy accuracy: class ${pct(a.class)} (chance ${pct(1 / parts.K)}), location ${pct(a.location)} (chance ${pct(1 / parts.sd.scheme.count)}), type ${pct(a.type)} (chance ${pct(1 / numTypes(parts.sd))})${a.binary !== undefined ? `, pristine vs altered ${pct(a.binary)}` : ''}`, log);
+        if (bestAuc === null || lastAuc > bestAuc) {
+          bestAuc = lastAuc;
+          bestCkpt = await save(step + 1, lastAuc, 'best');
+        }
+      }
+      if ((step + 1) % cfg.ckptEvery === 0 || last) lastCkpt = await save(step + 1, lastAuc);
     }
-    if ((step + 1) % cfg.ckptEvery === 0 || last) lastCkpt = await save(step + 1, lastAuc);
+  } finally {
+    await pending?.batch.catch(() => {}); // never leave GPU work of this run behind
   }
   if (step > start && !lastCkpt) lastCkpt = await save(step, lastAuc);
   progress.stop();
@@ -213,7 +230,7 @@ export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts, step?: n
   return {
     sd: parts.sd, size: cfg.size, faces: cfg.batchFaces, renderer: gpuRenderer, pairing: cfg.viewPairing,
     postAug: cfg.postAug ? { jpeg: jpegRoundTrip } : null, gain: step === undefined ? 1 : curriculumGainAt(cfg, step),
-    pristine: cfg.pristineFraction ?? 0,
+    pristine: cfg.pristineFraction ?? 0, realShare: cfg.curriculumRealShare ?? 0,
   };
 }
 
@@ -221,6 +238,19 @@ export function batchOptionsOf(cfg: SeeableConfig, parts: SeeableParts, step?: n
 export function initPretrained(cfg: SeeableConfig, parts: SeeableParts): string {
   if (!existsSync(cfg.pretrained)) throw new Error(`${cfg.pretrained}: pretrained encoder weights not found (setting "pretrained")`);
   return loadPretrainedEncoder(parts.encoder, readFileSync(cfg.pretrained), cfg.pretrained);
+}
+
+interface PendingBatch {
+  step: number;
+  /** the data RNG's state before this batch's draws */
+  rngState: number[];
+  batch: Promise<Batch>;
+}
+
+function rngFromState(state: readonly number[]): Rng {
+  const r = new Rng(0);
+  r.setState(state);
+  return r;
 }
 
 /** Precise BN before eval-mode use: the same fixed-seed training batches every time (resumable). */

@@ -1,5 +1,6 @@
 // The SeeABLE training loop end to end on a tiny configuration: it runs, logs, checkpoints, and a
-// run interrupted after one step and resumed ends with the same weights as an uninterrupted one.
+// run interrupted after one step and resumed ends with the same weights as an uninterrupted one, and a
+// checkpoint saved while the next batch was being drawn ahead records the RNG state before that batch.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,12 @@ it('a resumed run reaches the same weights as an uninterrupted one', { timeout: 
   assert.equal(first.step, 1);
   const second = await trainSeeable({ cfg, runDir: join(dir, 'split'), log: quiet });
   assert.equal(second.step, 2);
+
+  // The whole run saved step 1 while step 2's batch was already drawn (prefetch); the split run saved it
+  // with nothing drawn ahead: both must record the RNG states a resume needs to draw step 2's batch again.
+  const a1 = loadCheckpoint(join(dir, 'whole', 'checkpoints', 'ckpt-00000001.json'));
+  const b1 = loadCheckpoint(join(dir, 'split', 'checkpoints', 'ckpt-00000001.json'));
+  assert.deepEqual(a1.meta.rngs, b1.meta.rngs);
 
   const a = loadCheckpoint(join(dir, 'whole', 'checkpoints'));
   const b = loadCheckpoint(join(dir, 'split', 'checkpoints'));
