@@ -40,6 +40,8 @@ export interface Batch {
   labels: Int32Array;
   /** the faces' indices in the source, view 1 order */
   faces: number[];
+  /** the discrepancy gain each face was shown at (1 = the real strength) */
+  gains: number[];
 }
 
 export interface BatchOptions {
@@ -53,6 +55,9 @@ export interface BatchOptions {
   pairing?: ViewPairing;
   /** discrepancy gain a ≥ 1 (curriculum): X' = clip(I + a·(X − I)) before the post-augmentation; default 1 */
   gain?: number;
+  /** with gain > 1: each face is, with this probability, shown at the real strength (gain 1) instead, so
+   *  the curriculum mixes real-strength discrepancies in from the start; 0 or omitted = none */
+  realShare?: number;
   /** spec §8.3 mode (b): each face is, with this probability, shown unaltered with the pristine label K
    *  (both views; no discrepancy); 0 or omitted = no pristine class */
   pristine?: number;
@@ -84,7 +89,12 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
   const plane = 3 * S * S;
   const images = new Float32Array(2 * B * plane);
   const labels = new Int32Array(2 * B);
+  const gain = o.gain ?? 1;
+  if (!(gain >= 1)) throw new Error(`trainBatch: gain must be ≥ 1, got ${gain}`);
+  const realShare = gain > 1 ? (o.realShare ?? 0) : 0;
+  if (!(realShare >= 0 && realShare <= 1)) throw new Error(`trainBatch: the real-strength share must be in [0, 1], got ${realShare}`);
   const faces: number[] = [];
+  const atRealStrength: boolean[] = [];
   const requests: { face: ReturnType<typeof sdFace>; labels: number[] }[] = [];
   for (let b = 0; b < B; b++) {
     const i = rng.int(n);
@@ -92,6 +102,7 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
     const k = pristine > 0 && rng.uniform() < pristine ? K : rng.int(K);
     faces.push(i);
     labels[b] = labels[B + b] = k;
+    atRealStrength.push(realShare > 0 && rng.uniform() < realShare);
     const picks = twoFaces ? [i, (i + 1 + rng.int(n - 1)) % n] : [i];
     for (const f of picks) {
       const prepared = prepareFace(await src.load(f), src.entries[f].landmarks, { size: S, phase: 'train', rng });
@@ -108,18 +119,17 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
     if (r.labels.length) rendered.push(...batchOut[next++].map((x) => x.image));
     else rendered.push(...Array.from({ length: twoFaces ? 1 : 2 }, () => r.face.image));
   }
-  const gain = o.gain ?? 1;
-  if (!(gain >= 1)) throw new Error(`trainBatch: gain must be ≥ 1, got ${gain}`);
   for (let b = 0; b < B; b++) {
     for (let v = 0; v < 2; v++) {
       const face = requests[twoFaces ? 2 * b + v : b].face.image;
       const view = rendered[2 * b + v];
-      let out: ChwImage = gain === 1 || labels[b] === K ? view : amplify(face, view, gain);
+      let out: ChwImage = gain === 1 || labels[b] === K || atRealStrength[b] ? view : amplify(face, view, gain); // pristine: I + a·0
       if (o.postAug) out = await applyPostAug(out, samplePostAug(rng), o.postAug.jpeg);
       images.set(out.data, (v * B + b) * plane);
     }
   }
-  return { images, labels, faces };
+  const gains = atRealStrength.map((real, b) => (real || labels[b] === K ? 1 : gain));
+  return { images, labels, faces, gains };
 }
 
 /** I + a·(X − I), clipped to [0, 1]: the same discrepancy, a times stronger. */

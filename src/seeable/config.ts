@@ -36,6 +36,9 @@ export interface SeeableConfig {
   curriculumFraction: number;
   /** the gain the curriculum ends at and holds (1 = the real strength); validation and scoring stay at 1 */
   curriculumFloor: number;
+  /** share of a batch's faces shown at the real strength (gain 1) while the curriculum amplifies the
+   *  others, so that real-strength discrepancies are in the mix from the first step; 0 = none */
+  curriculumRealShare: number;
   /** spec §8.3 mode (b): > 0 adds a pristine class (its own prototype, after the K discrepancy
    *  classes) and this fraction of a batch's faces are shown unaltered with that label; 0 = mode (a) */
   pristineFraction: number;
@@ -89,6 +92,7 @@ export const DEFAULTS: SeeableConfig = {
   curriculumGain: 1,
   curriculumFraction: 0.5,
   curriculumFloor: 1,
+  curriculumRealShare: 0,
   pristineFraction: 0,
   steps: 36_000, // §7: 100 epochs × 360 steps
   constantFraction: 0.75,
@@ -189,6 +193,7 @@ export function resolveConfig(preset: string, ...layers: Record<string, unknown>
   }
   if (!(c.curriculumGain >= 1)) throw new Error(`Setting "curriculumGain" must be ≥ 1 (1 = off), got ${c.curriculumGain}`);
   if (!(c.curriculumFloor >= 1 && c.curriculumFloor <= c.curriculumGain)) throw new Error(`Setting "curriculumFloor" must be in [1, curriculumGain = ${c.curriculumGain}], got ${c.curriculumFloor}`);
+  if (!(c.curriculumRealShare >= 0 && c.curriculumRealShare <= 1)) throw new Error(`Setting "curriculumRealShare" must be in [0, 1], got ${c.curriculumRealShare}`);
   if (!(c.curriculumFraction > 0 && c.curriculumFraction <= 1)) throw new Error(`Setting "curriculumFraction" must be in (0, 1], got ${c.curriculumFraction}`);
   if (!(Number.isInteger(c.bnRecalibration) && c.bnRecalibration >= 0)) throw new Error(`Setting "bnRecalibration" must be a non-negative integer, got ${c.bnRecalibration}`);
   return c;

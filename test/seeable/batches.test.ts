@@ -123,5 +123,30 @@ describe('discrepancy-strength curriculum', () => {
     assert.ok(dist(g2.images, plain.images) > 0, 'gain 2 changes pixels');
     assert.ok(dist(g3.images, plain.images) > 1.5 * dist(g2.images, plain.images), 'gain 3 moves them about twice as far as gain 2');
     assert.deepEqual(plain.labels, g3.labels);
+    assert.deepEqual(g3.gains, [3, 3]);
+  });
+  it('curriculumRealShare: the flagged faces keep the real strength, the others are amplified', async () => {
+    const src = source(4);
+    const B = 8;
+    const o = { sd, size: SIZE, faces: B, renderer: cpuRenderer, pairing: 'same-face' as const, realShare: 0.5 };
+    // the flags are drawn whatever the gain (> 1), so gains 2 and 3 render the same discrepancies
+    const [g2, g3] = await Promise.all([2, 3].map((gain) => trainBatch(src, new Rng(8), { ...o, gain })));
+    assert.deepEqual(g2.labels, g3.labels);
+    const real = g3.gains.map((g) => g === 1);
+    assert.ok(real.some((r) => r) && real.some((r) => !r), `both kinds in a batch of ${B}: ${g3.gains}`);
+    assert.deepEqual(g3.gains.map((g) => (g === 1 ? 1 : 3)), g3.gains);
+    assert.deepEqual(g2.gains.map((g) => (g === 1 ? 1 : 2)), g2.gains);
+    const plane = 3 * SIZE * SIZE;
+    for (let b = 0; b < B; b++) {
+      for (const v of [0, 1]) {
+        const at = (v * B + b) * plane;
+        const same = g2.images.subarray(at, at + plane).every((x, i) => x === g3.images[at + i]);
+        assert.equal(same, real[b], `face ${b} view ${v}: ${real[b] ? 'real strength, identical' : 'amplified, differs'}`);
+      }
+    }
+    // at gain 1 the option draws nothing: the batch is the plain one
+    const plain = { sd, size: SIZE, faces: 2, renderer: cpuRenderer };
+    assert.deepEqual(await trainBatch(src, new Rng(1), { ...plain, realShare: 0.5 }), await trainBatch(src, new Rng(1), plain));
+    assert.throws(() => resolveConfig('tiny', { curriculumRealShare: 1.5 }), /curriculumRealShare/);
   });
 });
