@@ -2,8 +2,8 @@
 // then an evaluation on ../shared/data/test (real vs fake), and a summary of where things are.
 // A rerun resumes the run folder (or reuses a finished one); pass --fresh to start over.
 //   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick|long] [--eval-limit 100] [--val-faces 200] [--fresh] [--set k=v ...]
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../src/gpu/node.ts';
 import { initGpu } from '../src/gpu/device.ts';
@@ -11,6 +11,7 @@ import { countProgress } from '../src/cli/count-progress.ts';
 import { evaluate } from '../src/cli/eval.ts';
 import { positiveCount, validateCheckpoint } from '../src/cli/validate.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
+import { copyCheckpoint } from '../src/io/checkpoint.ts';
 import { parseSets } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
 import { loadDetector } from '../src/seeable/detector.ts';
@@ -41,11 +42,26 @@ async function mainJob(): Promise<void> {
   console.log(`[main] training SeeABLE (${values.preset}: ${cfg.backbone} at ${cfg.size}², ${cfg.steps} steps of ${cfg.batchFaces} faces × 2 views, ${cfg.optimizer}) → ${runDir}`);
   const r = await trainSeeable({ cfg, runDir, resume: !values.fresh, command: `scripts/main-job.ts ${process.argv.slice(2).join(' ')}` });
   const trainS = (performance.now() - t0) / 1000;
-  const ckpt = r.bestCheckpoint ?? r.checkpoint;
-  console.log(`[main] one-class validation of ${ckpt} on ${valFaces} val faces (real vs a fresh discrepancy of each; never fakes)`);
-  const det = loadDetector(ckpt);
-  const v = await validateCheckpoint(det, { faces: valFaces, progress: countProgress('[validate]', 'faces') });
-  writeFileAtomic(join(runDir, 'validate.json'), JSON.stringify(v, null, 2));
+  // The trainer keeps as "best" the checkpoint with the highest AUC on its few validation faces (noisy);
+  // the last one ends the LR decay. Both are validated on more faces and the better one is evaluated.
+  const stepOf = (json: string) => (JSON.parse(readFileSync(json, 'utf8')) as { step: number }).step;
+  const best = r.bestCheckpoint ?? r.checkpoint;
+  const candidates = stepOf(best) === stepOf(r.checkpoint) ? [best] : [best, r.checkpoint];
+  const validated = [];
+  for (const c of candidates) {
+    console.log(`[main] one-class validation of ${c} on ${valFaces} val faces (real vs a fresh discrepancy of each; never fakes)`);
+    const det = loadDetector(c);
+    const v = await validateCheckpoint(det, { faces: valFaces, progress: countProgress('[validate]', 'faces') });
+    console.log(`[main]   AUC ${v.auc.toFixed(4)} (${v.variant}), held-out location ${(100 * v.accuracy.location).toFixed(1)} % (chance ${(100 * v.chance.location).toFixed(1)} %)`);
+    validated.push({ det, v });
+  }
+  const chosen = validated.reduce((a, b) => (b.v.auc > a.v.auc ? b : a));
+  const { det, v } = chosen;
+  // `seeable score|eval|validate --checkpoint runs/…` take a run folder's best: make it the one evaluated here
+  const ckpt = chosen === validated[0] ? det.checkpoint
+    : copyCheckpoint(det.checkpoint, 'best', { selectedBy: `main job: one-class AUC ${v.auc.toFixed(4)} on ${v.faces} val faces, over ${validated.map((x) => `${basename(x.v.checkpoint)} ${x.v.auc.toFixed(4)}`).join(', ')}` });
+  if (ckpt !== det.checkpoint) console.log(`[main] ${basename(det.checkpoint)} validates better than the trainer's pick; copied to ${ckpt}`);
+  writeFileAtomic(join(runDir, 'validate.json'), JSON.stringify({ ...v, candidates: validated.map((x) => ({ checkpoint: x.v.checkpoint, auc: x.v.auc, aucByVariant: x.v.aucByVariant, accuracy: x.v.accuracy })) }, null, 2));
   const perFace = cfg.scoreVariant === 'pristine-margin' ? 'the unaltered face, pristine-margin score' : `K = ${cfg.gridRows * cfg.gridCols * (cfg.types === 'sbi2' ? 2 : 4)} discrepancies each, ${cfg.scoreVariant} score`;
   console.log(`[main] evaluating ${ckpt} on ${data}/test (${values['eval-limit']} real + ${values['eval-limit']} fake faces; ${perFace})`);
   const evalDir = join(runDir, 'eval');

@@ -70,6 +70,25 @@ export async function saveCheckpoint(dir: string, src: CheckpointSource, opts: {
   return join(dir, `${base}.json`);
 }
 
+/**
+ * Copy a checkpoint under another name in its folder (the main job promotes the one its larger validation
+ * chose to `best`), merging `info` into its meta. Tensors first, then the JSON, each written atomically.
+ */
+export function copyCheckpoint(jsonPath: string, name: string, info: Record<string, unknown> = {}): string {
+  const dir = join(jsonPath, '..');
+  let meta: { tensors?: unknown; info?: Record<string, unknown> };
+  try {
+    meta = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`${jsonPath}: cannot read the checkpoint (${(e as Error).message})`);
+  }
+  if (typeof meta.tensors !== 'string') throw new Error(`${jsonPath}: has no "tensors" entry`);
+  writeFileAtomic(join(dir, `${name}.safetensors`), readFileSync(join(dir, meta.tensors)));
+  const out = { ...meta, tensors: `${name}.safetensors`, info: { ...meta.info, ...info } };
+  writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(out, null, 2));
+  return join(dir, `${name}.json`);
+}
+
 function prune(dir: string, keep: number): void {
   const all = readdirSync(dir).filter((f) => /^ckpt-\d+\.json$/.test(f)).sort();
   for (const f of all.slice(0, Math.max(0, all.length - keep))) {

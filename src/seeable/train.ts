@@ -42,6 +42,8 @@ export interface TrainOptions {
   command?: string;
   /** stop after this many steps in this process (tests: simulate an interruption) */
   maxStepsThisRun?: number;
+  /** draw the next batch while the GPU runs the step (default true; bench/seeable-train.ts compares) */
+  prefetch?: boolean;
 }
 
 export interface TrainResult {
@@ -180,7 +182,7 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
         base.step();
         base.zeroGrad();
       }
-      if (step + 1 < stopAt) pending = draw(step + 1);
+      if (step + 1 < stopAt && (o.prefetch ?? true)) pending = draw(step + 1);
       const values = [await loss.item(), await bcr.item(), gui ? await gui.item() : 0];
       const acc = classAccuracy(await z.readF32(), batch.labels, parts.prototypesHost, parts.K, numTypes(parts.sd), parts.pristine);
       for (const t of [loss, bcr, gui, z, x, y]) t?.dispose();
@@ -221,7 +223,7 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
   if (step > start && !lastCkpt) lastCkpt = await save(step, lastAuc);
   progress.stop();
   const ips = imagesDone / ((performance.now() - t0) / 1000);
-  return { step, bestValAuc: bestAuc, lastValAuc: lastAuc, checkpoint: lastCkpt || join(ckDir, 'latest.json'), bestCheckpoint: bestCkpt, imagesPerSecond: ips };
+  return { step, bestValAuc: bestAuc, lastValAuc: lastAuc, checkpoint: lastCkpt || resumeFrom?.path || join(ckDir, 'latest.json'), bestCheckpoint: bestCkpt, imagesPerSecond: ips };
 }
 
 /** The training batches of a config: its size, faces, view pairing and post-augmentation; with a

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { checkpointExtra, latestCheckpoint, loadCheckpoint, resolveCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
+import { checkpointExtra, copyCheckpoint, latestCheckpoint, loadCheckpoint, resolveCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
 import { Linear } from '../../src/nn/linear.ts';
 import { Adam } from '../../src/nn/optim/adam.ts';
 import { mean } from '../../src/ops/reduce.ts';
@@ -76,6 +76,24 @@ describe('checkpoints', () => {
     } finally {
       rmSync(run, { recursive: true, force: true });
     }
+  });
+
+  it('copies a checkpoint under another name with extra info, loadable and equal', async () => {
+    const sub = mkdtempSync(join(dir, 'copy-'));
+    const model = new Linear(3, 2, { rng: new Rng(6) });
+    const rng = new Rng(8);
+    rng.normal(); // the state then holds a cached spare normal, which the copy keeps
+    const src = await saveCheckpoint(sub, { step: 7, epoch: 0, model, rngs: { data: rng }, info: { a: 1 } });
+    const best = copyCheckpoint(src, 'best', { selectedBy: 'test' });
+    assert.equal(best, join(sub, 'best.json'));
+    const a = loadCheckpoint(src);
+    const b = loadCheckpoint(best);
+    assert.equal(b.meta.step, 7);
+    assert.deepEqual(b.meta.info, { a: 1, selectedBy: 'test' });
+    assert.deepEqual(b.meta.rngs, a.meta.rngs);
+    for (const [name, t] of a.tensors) assert.deepEqual([...b.tensors.get(name)!.data], [...t.data], name);
+    assert.match(latestCheckpoint(sub)!, /ckpt-00000007\.json$/, 'latest.json still names the source');
+    assert.throws(() => copyCheckpoint(join(sub, 'missing.json'), 'best'), /missing\.json: cannot read the checkpoint/);
   });
 
   it('detects a corrupted tensor file and names it', async () => {
