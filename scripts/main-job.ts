@@ -52,7 +52,8 @@ async function mainJob(): Promise<void> {
     console.log(`[main] one-class validation of ${c} on ${valFaces} val faces (real vs a fresh discrepancy of each; never fakes)`);
     const det = loadDetector(c);
     const v = await validateCheckpoint(det, { faces: valFaces, progress: countProgress('[validate]', 'faces') });
-    console.log(`[main]   AUC ${v.auc.toFixed(4)} (${v.variant}), held-out location ${(100 * v.accuracy.location).toFixed(1)} % (chance ${(100 * v.chance.location).toFixed(1)} %)`);
+    const others = Object.entries(v.aucByVariant).filter(([k]) => k !== v.variant).map(([k, a]) => `${k} ${a.toFixed(4)}`).join(', ');
+    console.log(`[main]   AUC ${v.auc.toFixed(4)} (${v.variant}; ${others}), held-out location ${(100 * v.accuracy.location).toFixed(1)} % (chance ${(100 * v.chance.location).toFixed(1)} %)`);
     validated.push({ det, v });
   }
   const chosen = validated.reduce((a, b) => (b.v.auc > a.v.auc ? b : a));
@@ -73,7 +74,7 @@ async function mainJob(): Promise<void> {
   const totalS = (performance.now() - t0) / 1000;
   console.log(`
 SeeABLE main job — ${gpu.adapter.description || gpu.adapter.device}${gpu.adapter.isSoftware ? ' (software adapter)' : ''}
-  one-class validation AUC : ${v.auc.toFixed(4)} on ${v.faces} val faces (held-out location ${(100 * v.accuracy.location).toFixed(1)} %, chance ${(100 * v.chance.location).toFixed(1)} %); while training ${r.bestValAuc?.toFixed(4) ?? 'n/a'} (best; last ${r.lastValAuc?.toFixed(4) ?? 'n/a'}) on ${cfg.valFaces}
+  one-class validation AUC : ${v.auc.toFixed(4)} (${v.variant}) on ${v.faces} val faces (held-out location ${(100 * v.accuracy.location).toFixed(1)} %, chance ${(100 * v.chance.location).toFixed(1)} %); while training ${r.bestValAuc?.toFixed(4) ?? 'n/a'} (best; last ${r.lastValAuc?.toFixed(4) ?? 'n/a'}) on ${cfg.valFaces}
   test ROC-AUC             : ${s.auc.toFixed(4)}   AP ${s.ap.toFixed(4)}   EER ${s.eer.toFixed(4)}   (${s.counts.real} real, ${s.counts.fake} fake${s.counts.unscored ? `, ${s.counts.unscored} not scorable` : ''})
   training                 : ${r.step} steps, ${r.imagesPerSecond.toFixed(2)} images/s this session, ${trainS.toFixed(0)} s
   checkpoint               : ${ckpt}

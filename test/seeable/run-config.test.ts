@@ -12,22 +12,24 @@ const dir = mkdtempSync(join(tmpdir(), 'run-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const read = () => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfigFile;
 
-it('the long preset is the quick recipe run 4000 steps (runs/long-a)', () => {
+it('quick and long share the CPU recipe; they differ in length, curriculum and score (runs/g45, runs/long-a)', () => {
   const quick = resolveConfig('quick');
   const long = resolveConfig('long');
-  assert.deepEqual({ ...long, steps: quick.steps, valEvery: quick.valEvery }, quick);
-  assert.equal(long.steps, 4000);
+  const differ = Object.keys(quick).filter((k) => quick[k as keyof typeof quick] !== long[k as keyof typeof long]).sort();
+  assert.deepEqual(differ, ['curriculumFraction', 'curriculumGain', 'scoreVariant', 'steps', 'valEvery']);
+  assert.deepEqual([quick.steps, quick.curriculumGain, quick.curriculumFraction, quick.scoreVariant], [1200, 4.5, 0.7, 'max-cos']);
+  assert.deepEqual([long.steps, long.curriculumGain, long.curriculumFraction, long.scoreVariant], [4000, 6, 0.75, 'norm-cos']);
 });
 
 it('records a resume that changes settings and refuses one that changes the model', () => {
-  const cfg = resolveConfig('quick', { steps: 4000 });
+  const cfg = resolveConfig('long');
   assert.equal(recordRunConfig(dir, cfg, 'train --run r', null), null);
   assert.deepEqual(read(), { config: cfg, command: 'train --run r' });
 
   assert.equal(recordRunConfig(dir, cfg, 'train --run r', 1200), null, 'same settings: nothing to record');
   assert.equal(read().resumes, undefined);
 
-  const longer = resolveConfig('quick', { steps: 8000, curriculumFraction: 0.375 });
+  const longer = resolveConfig('long', { steps: 8000, curriculumFraction: 0.375 });
   const rec = recordRunConfig(dir, longer, 'train --run r --set steps=8000', 4000);
   assert.deepEqual(rec, { step: 4000, command: 'train --run r --set steps=8000', changed: { steps: { from: 4000, to: 8000 }, curriculumFraction: { from: 0.75, to: 0.375 } } });
   const file = read();
