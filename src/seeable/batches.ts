@@ -123,7 +123,7 @@ export async function trainBatch(src: FaceSource, rng: Rng, o: BatchOptions): Pr
     for (let v = 0; v < 2; v++) {
       const face = requests[twoFaces ? 2 * b + v : b].face.image;
       const view = rendered[2 * b + v];
-      let out: ChwImage = gain === 1 || labels[b] === K || atRealStrength[b] ? view : amplify(face, view, gain); // pristine: I + a·0
+      let out: ChwImage = gain === 1 || labels[b] === K || atRealStrength[b] ? view : amplify(face, view, gain);
       if (o.postAug) out = await applyPostAug(out, samplePostAug(rng), o.postAug.jpeg);
       images.set(out.data, (v * B + b) * plane);
     }

@@ -37,7 +37,8 @@ export interface SeeableConfig {
   /** the gain the curriculum ends at and holds (1 = the real strength); validation and scoring stay at 1 */
   curriculumFloor: number;
   /** share of a batch's faces shown at the real strength (gain 1) while the curriculum amplifies the
-   *  others, so that real-strength discrepancies are in the mix from the first step; 0 = none */
+   *  others, so that real-strength discrepancies are in the mix from the first step; 0 = none (0.5 stopped
+   *  the network learning even the amplified ones: docs/method-departures.md) */
   curriculumRealShare: number;
   /** spec §8.3 mode (b): > 0 adds a pristine class (its own prototype, after the K discrepancy
    *  classes) and this fraction of a batch's faces are shown unaltered with that label; 0 = mode (a) */

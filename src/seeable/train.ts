@@ -148,7 +148,7 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
     const rngState = dataRng.getState();
     const batch = trainBatch(trainSrc, dataRng, batchOptionsOf(cfg, parts, s));
     batch.catch(() => {}); // handled when awaited; a failure must not surface early as an unhandled rejection
-    return { step: s, rngState, batch };
+    return { rngState, batch };
   };
 
   const B = cfg.batchFaces;
@@ -243,7 +243,6 @@ export function initPretrained(cfg: SeeableConfig, parts: SeeableParts): string 
 }
 
 interface PendingBatch {
-  step: number;
   /** the data RNG's state before this batch's draws */
   rngState: number[];
   batch: Promise<Batch>;
