@@ -66,6 +66,8 @@ interface Metrics {
   /** with the pristine class: pristine-vs-altered accuracy of the batch */
   trainBinaryAcc?: number;
   lr: number;
+  /** the curriculum's discrepancy gain of this step's batch (1 = the real strength) */
+  gain: number;
   imagesPerSecond: number;
   elapsedS: number;
 }
@@ -192,11 +194,12 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
       imagesDone += 2 * B;
       const m: Metrics = {
         step: step + 1, loss: values[0], bcr: values[1], gui: values[2], trainAcc: acc.class, trainLocAcc: acc.location, ...(acc.binary !== undefined ? { trainBinaryAcc: acc.binary } : {}), lr: base.lr,
+        gain: curriculumGainAt(cfg, step),
         imagesPerSecond: (2 * B * 1000) / (performance.now() - stepStart), elapsedS: (performance.now() - t0) / 1000,
       };
       appendFileSync(metricsPath, JSON.stringify(m) + '\n');
       progress.update(step + 1, m.loss, m.imagesPerSecond);
-      if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) acc ${(100 * m.trainAcc).toFixed(0)}% lr ${m.lr.toExponential(2)} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
+      if ((step + 1) % cfg.logEvery === 0) progress.log(`step ${step + 1}/${cfg.steps} loss ${m.loss.toFixed(4)} (bcr ${m.bcr.toFixed(4)}, gui ${m.gui.toFixed(4)}) acc ${(100 * m.trainAcc).toFixed(0)}% lr ${m.lr.toExponential(2)}${m.gain > 1 ? ` gain ${m.gain.toFixed(2)}` : ''} ${m.imagesPerSecond.toFixed(2)} img/s`, log);
       const last = step + 1 === cfg.steps;
       if ((step + 1) % cfg.valEvery === 0 || last) {
         if (cfg.bnRecalibration > 0) await recalibrate(cfg, parts, trainSrc);

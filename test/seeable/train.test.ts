@@ -29,6 +29,7 @@ it('a resumed run reaches the same weights as an uninterrupted one', { timeout: 
   const metrics = readFileSync(join(dir, 'whole', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(metrics.filter((m) => 'loss' in m).map((m) => m.step), [1, 2]);
   assert.ok(metrics.every((m) => !('loss' in m) || Number.isFinite(m.loss)));
+  assert.ok(metrics.every((m) => !('loss' in m) || m.gain === 1), 'each step logs its curriculum gain (tiny: none)');
   assert.ok(existsSync(join(dir, 'whole', 'checkpoints', 'best.json')));
   assert.ok(!existsSync(join(dir, 'whole', 'run.lock')), 'a finished run releases its folder');
   // `seeable validate` on the trainer's own faces and seed reproduces the logged validation exactly
