@@ -156,7 +156,7 @@ async function trainLocked(o: TrainOptions): Promise<TrainResult> {
   const B = cfg.batchFaces;
   const S = cfg.size;
   const progress = new ProgressLine(cfg.steps, start);
-  let lastAuc: number | null = null;
+  let lastAuc: number | null = (resumeFrom?.meta.info.lastValAuc as number | null) ?? null; // a finished run reports it again
   let lastCkpt = '';
   let bestCkpt: string | null = bestAuc !== null ? join(ckDir, 'best.json') : null;
   const t0 = performance.now();
