@@ -2,7 +2,7 @@
 // then an evaluation on ../shared/data/test (real vs fake), and a summary of where things are.
 // A rerun resumes the run folder (or reuses a finished one); pass --fresh to start over.
 //   npx tsx scripts/main-job.ts [--run runs/main] [--preset quick|long] [--eval-limit 100] [--val-faces 200] [--fresh] [--set k=v ...]
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../src/gpu/node.ts';
@@ -11,7 +11,7 @@ import { countProgress } from '../src/cli/count-progress.ts';
 import { evaluate } from '../src/cli/eval.ts';
 import { positiveCount, validateCheckpoint } from '../src/cli/validate.ts';
 import { writeFileAtomic } from '../src/io/atomic.ts';
-import { copyCheckpoint } from '../src/io/checkpoint.ts';
+import { copyCheckpoint, readCheckpointMeta } from '../src/io/checkpoint.ts';
 import { parseSets } from '../src/cli/train.ts';
 import { resolveConfig } from '../src/seeable/config.ts';
 import { loadDetector } from '../src/seeable/detector.ts';
@@ -44,9 +44,8 @@ async function mainJob(): Promise<void> {
   const trainS = (performance.now() - t0) / 1000;
   // The trainer keeps as "best" the checkpoint with the highest AUC on its few validation faces (noisy);
   // the last one ends the LR decay. Both are validated on more faces and the better one is evaluated.
-  const stepOf = (json: string) => (JSON.parse(readFileSync(json, 'utf8')) as { step: number }).step;
   const best = r.bestCheckpoint ?? r.checkpoint;
-  const candidates = stepOf(best) === stepOf(r.checkpoint) ? [best] : [best, r.checkpoint];
+  const candidates = readCheckpointMeta(best).step === readCheckpointMeta(r.checkpoint).step ? [best] : [best, r.checkpoint];
   const validated = [];
   for (const c of candidates) {
     console.log(`[main] one-class validation of ${c} on ${valFaces} val faces (real vs a fresh discrepancy of each; never fakes)`);

@@ -76,17 +76,22 @@ export async function saveCheckpoint(dir: string, src: CheckpointSource, opts: {
  */
 export function copyCheckpoint(jsonPath: string, name: string, info: Record<string, unknown> = {}): string {
   const dir = join(jsonPath, '..');
-  let meta: { tensors?: unknown; info?: Record<string, unknown> };
-  try {
-    meta = JSON.parse(readFileSync(jsonPath, 'utf8'));
-  } catch (e) {
-    throw new Error(`${jsonPath}: cannot read the checkpoint (${(e as Error).message})`);
-  }
-  if (typeof meta.tensors !== 'string') throw new Error(`${jsonPath}: has no "tensors" entry`);
+  const meta = readCheckpointMeta(jsonPath); // the file's JSON as written (a NaN stored as null stays null)
   writeFileAtomic(join(dir, `${name}.safetensors`), readFileSync(join(dir, meta.tensors)));
   const out = { ...meta, tensors: `${name}.safetensors`, info: { ...meta.info, ...info } };
   writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(out, null, 2));
   return join(dir, `${name}.json`);
+}
+
+/** The metadata of a checkpoint JSON (no tensors read), with an error naming the file. */
+export function readCheckpointMeta(path: string): CheckpointMeta {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${path}: cannot read the checkpoint (${(e as Error).message})`);
+  }
+  return parseCheckpointMeta(text, path);
 }
 
 function prune(dir: string, keep: number): void {
@@ -127,13 +132,7 @@ export function resolveCheckpoint(path: string): string | null {
 export function loadCheckpoint(pathOrDir: string): LoadedCheckpoint {
   const path = pathOrDir.endsWith('.json') ? pathOrDir : resolveCheckpoint(pathOrDir);
   if (!path) throw new Error(`${pathOrDir}: no checkpoint here (give a checkpoint JSON, a checkpoints folder with latest.json, or a run folder)`);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`${path}: cannot read the checkpoint (${(e as Error).message})`);
-  }
-  const meta = parseCheckpointMeta(text, path);
+  const meta = readCheckpointMeta(path);
   const tpath = join(path, '..', meta.tensors);
   let bytes: Buffer;
   try {
